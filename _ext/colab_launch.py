@@ -1,0 +1,122 @@
+"""Sphinx extension: Colab launch links that Colab can open.
+
+sphinx-book-theme points Colab at ``<repository>/blob/<branch>/<page>.md``,
+but Colab opens only ``.ipynb`` files, and a chapter opened there on its own
+lacks the course modules it imports from ``book/`` (``figures.py`` ...).
+
+So, for every page written as a MyST Markdown notebook, this extension
+
+* writes ``colab/<page>.ipynb`` into the built site: the executed notebook,
+  preceded by one cell that, on Colab only, clones the course repository and
+  moves into the chapter's folder, so ``sys.path.insert(0, "..")`` and
+  ``import figures`` work as they do here;
+* points the page's Colab button at that file on the branch the site is
+  published to (``colab_branch``, set in ``_config.yml``), where the Pages
+  workflow pushes the built site.
+
+Pages that are ``.ipynb`` files in the repository keep the theme's link,
+which Colab can already open.
+"""
+import json
+from pathlib import Path
+from urllib.parse import urlparse
+
+from sphinx.application import Sphinx
+
+COLAB_FOLDER = "colab"
+SETUP_CELL_TAG = "colab-setup"
+
+SETUP_CELL_TEMPLATE = '''\
+# Colab opens this notebook on its own: fetch the course, whose modules the
+# next cells import, and work in this chapter's folder as the book does.
+import os, pathlib, subprocess, sys
+if "google.colab" in sys.modules:
+    course = pathlib.Path.home() / "{repo}"
+    if not course.exists():
+        subprocess.run(["git", "clone", "--quiet", "--depth", "1", "--branch", "{branch}",
+                        "{repository_url}", str(course)], check=True)
+    os.chdir(course / "{chapter_folder}")
+'''
+
+
+def repository_parts(repository_url):
+    """Split ``https://github.com/<org>/<repo>`` into (org, repo); ValueError otherwise."""
+    parsed = urlparse(repository_url)
+    parts = [part for part in parsed.path.split("/") if part]
+    if parsed.netloc != "github.com" or len(parts) != 2:
+        raise ValueError(
+            f"repository.url in _config.yml must look like https://github.com/<org>/<repo> "
+            f"for Colab links, not {repository_url!r}"
+        )
+    return parts[0], parts[1].removesuffix(".git")
+
+
+def colab_setup_cell(repository_url, branch, pagename):
+    """The code cell put first in a Colab notebook, as an nbformat 4 cell dict."""
+    _, repo = repository_parts(repository_url)
+    source = SETUP_CELL_TEMPLATE.format(
+        repo=repo,
+        branch=branch,
+        repository_url=repository_url,
+        chapter_folder=Path(pagename).parent.as_posix(),
+    )
+    return {
+        "cell_type": "code",
+        "execution_count": None,
+        "metadata": {"tags": [SETUP_CELL_TAG]},
+        "outputs": [],
+        "source": source,
+    }
+
+
+def colab_notebook_url(app, pagename):
+    """The Colab URL of a Markdown page's notebook on the published branch."""
+    theme = app.config.html_theme_options
+    org, repo = repository_parts(theme["repository_url"])
+    colab = theme["launch_buttons"]["colab_url"].rstrip("/")
+    return f"{colab}/github/{org}/{repo}/blob/{app.config.colab_branch}/{COLAB_FOLDER}/{pagename}.ipynb"
+
+
+def is_markdown_notebook(app, pagename):
+    """Is the page a MyST Markdown notebook (a .md source with a kernelspec)?"""
+    return (
+        Path(app.env.doc2path(pagename)).suffix == ".md"
+        and "kernelspec" in app.env.metadata.get(pagename, {})
+    )
+
+
+def point_colab_at_notebook(app, pagename, templatename, context, doctree):
+    """Replace the theme's Colab URL (to the .md source) with the published notebook's."""
+    if not is_markdown_notebook(app, pagename):
+        return
+    for group in context.get("header_buttons", []):
+        for button in group.get("buttons", []) if group.get("label") == "launch-buttons" else []:
+            if button.get("text") == "Colab":
+                button["url"] = colab_notebook_url(app, pagename)
+
+
+def write_colab_notebooks(app, exception):
+    """Write colab/<page>.ipynb for every Markdown notebook page of a successful build."""
+    if exception is not None or app.builder.format != "html":
+        return
+    theme = app.config.html_theme_options
+    executed = Path(app.outdir).parent / "jupyter_execute"
+    for pagename in sorted(app.env.found_docs):
+        if not is_markdown_notebook(app, pagename):
+            continue
+        notebook = json.loads((executed / f"{pagename}.ipynb").read_text(encoding="utf-8"))
+        setup = colab_setup_cell(theme["repository_url"], theme["repository_branch"], pagename)
+        if notebook.get("nbformat_minor", 0) >= 5:  # nbformat 4.5 gives every cell an id
+            setup["id"] = SETUP_CELL_TAG
+        notebook["cells"].insert(0, setup)
+        target = Path(app.outdir) / COLAB_FOLDER / f"{pagename}.ipynb"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(json.dumps(notebook, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
+def setup(app: Sphinx):
+    app.add_config_value("colab_branch", "gh-pages", "html")
+    # After sphinx-book-theme (priority 501) has built its launch buttons.
+    app.connect("html-page-context", point_colab_at_notebook, priority=600)
+    app.connect("build-finished", write_colab_notebooks)
+    return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -1,0 +1,87 @@
+"""Command line: `python -m autograder COMMAND`."""
+import argparse
+import os
+import sys
+
+from . import REPO_ROOT, release
+from .assignments import assignment_names
+
+
+def list_assignments(_args):
+    for name in assignment_names():
+        print(name)
+    return 0
+
+
+def build_parser():
+    parser = argparse.ArgumentParser(
+        prog="python -m autograder",
+        description="Release and grade the course's nbgrader assignments.",
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    commands.add_parser(
+        "list", help="list the assignments found in solutions/"
+    ).set_defaults(run=list_assignments)
+    commands.add_parser(
+        "release", help="regenerate exercises/ from solutions/ (nbgrader generate_assignment)"
+    ).set_defaults(run=release.main)
+    add_grade_command(commands)
+    add_bench_command(commands)
+    return parser
+
+
+def run_grade(args):
+    from . import grade  # imported on use: it pulls in nbgrader and rich
+
+    return grade.main(args)
+
+
+def run_bench(args):
+    from . import bench
+
+    return bench.main(args)
+
+
+def add_grade_command(commands):
+    grade = commands.add_parser(
+        "grade",
+        help="grade a folder of submissions: grades.csv, feedback, report.html, gradebook",
+        description="Grade every student's notebook for ASSIGNMENT found in SUBMISSIONS_DIR.",
+    )
+    grade.add_argument("assignment", metavar="ASSIGNMENT", help="an assignment folder of solutions/")
+    grade.add_argument("submissions_dir", metavar="SUBMISSIONS_DIR",
+                       help="nbgrader layout, flat <student>_<anything>.ipynb files, or <student>.zip archives")
+    grade.add_argument("--out", required=True, metavar="OUT_DIR", help="where results are written")
+    grade.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="submissions graded at once")
+    grade.add_argument("--timeout", type=float, default=60.0, metavar="SECONDS", help="limit per cell")
+    grade.add_argument("--memory-mb", type=int, default=2048, metavar="MB",
+                       help="memory each submission may allocate")
+    grade.add_argument("--db", metavar="URL", help="SQLAlchemy URL of the gradebook (default OUT_DIR/gradebook.db)")
+    grade.add_argument("--force", action="store_true", help="regrade submissions already graded")
+    grade.add_argument("--course", default=str(REPO_ROOT), help="course folder holding solutions/")
+    grade.set_defaults(run=run_grade)
+
+
+def add_bench_command(commands):
+    bench = commands.add_parser(
+        "bench", help="time this grader against plain sequential `nbgrader autograde`"
+    )
+    bench.add_argument("--n", type=int, default=100, help="students in the generated class")
+    bench.add_argument("--baseline-n", type=int, default=None,
+                       help="students graded by plain nbgrader (default: all N)")
+    bench.add_argument("--assignment", default=None, help="default: the first assignment with answer fixtures")
+    bench.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
+    bench.add_argument("--timeout", type=float, default=5.0, metavar="SECONDS")
+    bench.add_argument("--work", default=None, help="keep the generated class and results here")
+    bench.add_argument("--answers", default=str(REPO_ROOT / "tests" / "fixtures" / "answers"),
+                       help="folder of <assignment>/<scenario>.py answer sources")
+    bench.set_defaults(run=run_bench)
+
+
+def main(argv=None):
+    args = build_parser().parse_args(argv)
+    return args.run(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
