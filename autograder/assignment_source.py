@@ -1,0 +1,126 @@
+"""What the instructors' source notebook says about an assignment.
+
+Read from `<course>/solutions/<assignment>/<notebook>.ipynb`, exactly the file
+nbgrader reads: the graded test cells (grade_id and points, in notebook order)
+and the lines of the hidden tests, which must never reach a student.
+"""
+import ast
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+
+import nbformat
+
+HIDDEN_BEGIN = "### BEGIN HIDDEN TESTS"
+HIDDEN_END = "### END HIDDEN TESTS"
+
+
+class GradingSetupError(Exception):
+    """The batch cannot run at all; the message says what to fix."""
+
+
+@dataclass(frozen=True)
+class AssignmentSource:
+    """One assignment's source notebook.
+
+    grade_cells: ((grade_id, points), ...) in notebook order
+    hidden_test_lines: stripped, non-trivial lines between the hidden-test markers
+    imported_modules: modules the instructors' cells import (worth importing once, ahead)
+    digest: sha256 of the source folder's notebook, so a changed assignment regrades
+    """
+
+    name: str
+    course_root: Path
+    notebook_path: Path
+    grade_cells: tuple
+    hidden_test_lines: tuple
+    imported_modules: tuple
+    digest: str
+
+    @property
+    def notebook_name(self):
+        return self.notebook_path.stem
+
+    @property
+    def max_score(self):
+        return sum(points for _, points in self.grade_cells)
+
+
+def hidden_lines(source):
+    """Lines strictly between the hidden-test markers of one cell's source."""
+    lines, inside = [], False
+    for line in source.splitlines():
+        stripped = line.strip()
+        if stripped.startswith(HIDDEN_BEGIN):
+            inside = True
+        elif stripped.startswith(HIDDEN_END):
+            inside = False
+        elif inside and len(stripped) >= 6:
+            lines.append(stripped)
+    return lines
+
+
+def modules_imported_by(source):
+    """Absolute module names imported anywhere in a cell's source ([] if it is not plain Python)."""
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return []
+    names = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names.extend(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            names.append(node.module)
+    return names
+
+
+def strip_hidden_tests(source):
+    """The cell's source without its hidden-test block (as nbgrader releases it)."""
+    kept, inside = [], False
+    for line in source.splitlines():
+        stripped = line.strip()
+        if stripped.startswith(HIDDEN_BEGIN):
+            inside = True
+        elif stripped.startswith(HIDDEN_END):
+            inside = False
+        elif not inside:
+            kept.append(line)
+    return "\n".join(kept)
+
+
+def load_assignment_source(course_root, assignment):
+    """The AssignmentSource of `assignment`; GradingSetupError if it is unusable."""
+    folder = Path(course_root) / "solutions" / assignment
+    notebooks = sorted(folder.glob("*.ipynb")) if folder.is_dir() else []
+    if not notebooks:
+        raise GradingSetupError(
+            f"unknown assignment {assignment!r}: no notebook in {folder}. "
+            f"Check the name against `python -m autograder list`."
+        )
+    if len(notebooks) > 1:
+        raise GradingSetupError(
+            f"assignment {assignment!r} has {len(notebooks)} notebooks in {folder}; "
+            "this grader handles one notebook per assignment."
+        )
+    path = notebooks[0]
+    nb = nbformat.read(path, as_version=4)
+    grade_cells, hidden, imports = [], [], []
+    for cell in nb.cells:
+        meta = cell.metadata.get("nbgrader", {})
+        if cell.cell_type == "code" and not meta.get("solution"):
+            imports.extend(modules_imported_by(cell.source))
+        if meta.get("grade"):
+            grade_cells.append((meta["grade_id"], float(meta["points"])))
+            hidden.extend(hidden_lines(cell.source))
+    if not grade_cells:
+        raise GradingSetupError(f"{path} has no graded cells (nbgrader 'grade': true).")
+    return AssignmentSource(
+        name=assignment,
+        course_root=Path(course_root),
+        notebook_path=path,
+        grade_cells=tuple(grade_cells),
+        hidden_test_lines=tuple(dict.fromkeys(hidden)),
+        imported_modules=tuple(dict.fromkeys(imports)),
+        digest=hashlib.sha256(path.read_bytes()).hexdigest(),
+    )

@@ -1,0 +1,152 @@
+"""Do the assignments' tests grade fairly? Plant answers, grade with nbgrader, check the scores.
+
+One throwaway course grades every scenario of tests/fixtures/answers/ (plus
+the solution notebook and the untouched release) in one `nbgrader autograde`
+run per assignment, both runs in parallel.
+"""
+import json
+
+import nbformat
+import pytest
+
+import grading_course
+from autograder.assignments import assignment_names
+from autograder.references import REFERENCES_DIR
+
+EXPECTED_SCORES = json.loads((grading_course.ANSWERS_DIR / "expected_scores.json").read_text())
+ASSIGNMENTS = assignment_names()
+SCENARIOS = [(a, s) for a in ASSIGNMENTS for s in grading_course.scenario_names(a)]
+
+
+def max_points(assignment):
+    """{grade_id: points} of the graded test cells of an assignment's solution notebook."""
+    notebook = nbformat.read(grading_course.REPO_ROOT / "solutions" / assignment / f"{assignment}.ipynb", 4)
+    return {
+        cell.metadata.nbgrader["grade_id"]: cell.metadata.nbgrader["points"]
+        for cell in notebook.cells
+        if cell.metadata.get("nbgrader", {}).get("grade") and cell.metadata.nbgrader["points"] > 0
+    }
+
+
+def raising_cases(assignment):
+    """How many hidden cases of the assignment expect a ValueError."""
+    cases = json.loads((REFERENCES_DIR / f"{assignment}.json").read_text())["cases"]
+    return sum(1 for case in cases if "raises" in case["expect"])
+
+
+@pytest.fixture(scope="module")
+def graded(tmp_path_factory):
+    """(course root, {assignment: {student: {grade_id: score}}}) after grading everything."""
+    root = tmp_path_factory.mktemp("course")
+    grading_course.make_course(root, ASSIGNMENTS)
+    for assignment in ASSIGNMENTS:
+        release = grading_course.REPO_ROOT / "exercises" / assignment / f"{assignment}.ipynb"
+        grading_course.submit(root, assignment, "solution", root / "solutions" / assignment / f"{assignment}.ipynb")
+        grading_course.submit(root, assignment, "untouched_release", release)
+        grading_course.plant_scenarios(root, assignment)
+    runs = [grading_course.start_nbgrader(root, "autograde", assignment) for assignment in ASSIGNMENTS]
+    logs = [run.communicate(timeout=900)[0] for run in runs]
+    for assignment, run, log in zip(ASSIGNMENTS, runs, logs):
+        assert run.returncode == 0, f"nbgrader autograde {assignment} failed:\n{log[-5000:]}"
+    return root, {assignment: grading_course.scores(root, assignment) for assignment in ASSIGNMENTS}
+
+
+def test_there_are_two_assignments_with_scenarios():
+    """Are both assignments present, each with scenario fixtures and expected scores?"""
+    assert ASSIGNMENTS == ["avgpool_as_conv", "pool2d"]
+    for assignment in ASSIGNMENTS:
+        assert grading_course.scenario_names(assignment), assignment
+        assert set(EXPECTED_SCORES[assignment]) == set(grading_course.scenario_names(assignment)), (
+            f"expected_scores.json and tests/fixtures/answers/{assignment}/ name different scenarios"
+        )
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_the_solution_gets_full_marks(graded, assignment):
+    """Does grading the instructors' solution notebook give every test cell its full points?"""
+    _, scores = graded
+    assert scores[assignment]["solution"] == max_points(assignment)
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_the_untouched_release_scores_zero(graded, assignment):
+    """Does a student who changes nothing get zero in every test cell?"""
+    _, scores = graded
+    assert scores[assignment]["untouched_release"] == {grade_id: 0.0 for grade_id in max_points(assignment)}
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_correct_answers_in_any_style_get_full_marks(graded, assignment):
+    """Do a loop-based and a vectorised correct answer both get full marks?"""
+    _, scores = graded
+    for style in ("correct_loops", "correct_vectorised"):
+        assert scores[assignment][style] == max_points(assignment), style
+
+
+@pytest.mark.parametrize("assignment, scenario", SCENARIOS)
+def test_each_scenario_gets_its_expected_scores(graded, assignment, scenario):
+    """Does each planted answer earn exactly the points listed for it in expected_scores.json?"""
+    _, scores = graded
+    expected = EXPECTED_SCORES[assignment][scenario]
+    assert set(expected) == set(max_points(assignment))
+    assert scores[assignment][scenario] == pytest.approx(expected, abs=1e-4)
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_a_broken_function_costs_only_its_own_marks(graded, assignment):
+    """Does a function that hangs, raises or does not compile leave the other functions' marks?"""
+    _, scores = graded
+    full = max_points(assignment)
+    for scenario in ("hangs_in_one_function", "raises_in_one_function", "syntax_error_in_one_cell"):
+        lost = {g for g, points in full.items() if scores[assignment][scenario][g] < points}
+        assert len(lost) == 1, f"{scenario} lost marks in {sorted(lost)}"
+
+
+def test_a_cell_hung_outside_any_test_costs_only_that_cell(graded):
+    """Does nbgrader's cell timeout interrupt a hung answer cell and go on with the rest?"""
+    root, scores = graded
+    assert scores["pool2d"]["hangs_in_one_cell"] == {**max_points("pool2d"), "test_pool2d": 0.0}
+    notebook = nbformat.read(grading_course.autograded_notebook(root, "pool2d", "hangs_in_one_cell"), 4)
+    errors = [o for c in notebook.cells if c.cell_type == "code" for o in c.outputs if o.output_type == "error"]
+    assert errors and errors[0].ename in {"CellTimeoutError", "KeyboardInterrupt"}
+
+
+def test_at_least_eight_distinct_mistakes_lose_marks():
+    """Do at least eight realistic mistakes each score below full marks in expected_scores.json?"""
+    not_mistakes = {"correct_loops", "correct_vectorised", "hangs_in_one_function", "raises_in_one_function",
+                    "syntax_error_in_one_cell", "hangs_in_one_cell", "always_equal_object",
+                    "patches_torch_equal", "returns_tensor_subclass", "hardcoded_examples"}
+    reduced = [
+        (assignment, scenario)
+        for assignment, by_scenario in EXPECTED_SCORES.items()
+        for scenario, points in by_scenario.items()
+        if scenario not in not_mistakes and sum(points.values()) < sum(max_points(assignment).values())
+    ]
+    assert len(reduced) >= 8, reduced
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_answers_that_only_look_right_earn_no_hidden_case(graded, assignment):
+    """Do always-equal objects, patched comparisons and hard-coded examples pass no hidden case?"""
+    root, _ = graded
+    for scenario in ("always_equal_object", "patches_torch_equal", "hardcoded_examples"):
+        notebook = nbformat.read(grading_course.autograded_notebook(root, assignment, scenario), 4)
+        report = "".join(
+            o.get("text", "") for c in notebook.cells if c.cell_type == "code" for o in c.outputs
+        )
+        hidden_lines = [line for line in report.splitlines() if line.endswith("[hidden]")]
+        passed = [line for line in hidden_lines if line.lstrip().startswith("ok")]
+        # A case that must raise ValueError may pass by raising; no other hidden case may pass.
+        assert hidden_lines and len(passed) <= raising_cases(assignment), f"{scenario}: {passed}"
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_reports_show_no_reference_values(graded, assignment):
+    """Does a failed hidden case say what differed without printing the reference values?"""
+    root, _ = graded
+    notebook = nbformat.read(grading_course.autograded_notebook(root, assignment, "hardcoded_examples"), 4)
+    lines = "".join(o.get("text", "") for c in notebook.cells if c.cell_type == "code" for o in c.outputs).splitlines()
+    hidden_failures = [lines[i + 1] for i, line in enumerate(lines[:-1])
+                       if line.lstrip().startswith("FAIL") and line.endswith("[hidden]")]
+    assert hidden_failures
+    assert not [line for line in hidden_failures if "expected" in line or "got" in line]

@@ -1,0 +1,54 @@
+"""Is exercises/ exactly what nbgrader generates from solutions/, and does it hide what it should?"""
+import nbformat
+
+import grading_course
+from autograder.assignments import assignment_names
+from conftest import REPO_ROOT
+
+CHECKS_SOURCE = (REPO_ROOT / "autograder" / "checks.py").read_text()
+
+
+def test_exercises_match_a_fresh_generation(tmp_path):
+    """Does `nbgrader generate_assignment` on solutions/ reproduce exercises/ byte for byte?"""
+    names = assignment_names()
+    grading_course.make_course(tmp_path, names)
+    generated = sorted(p.relative_to(tmp_path / "exercises") for p in (tmp_path / "exercises").rglob("*") if p.is_file())
+    committed = sorted(p.relative_to(REPO_ROOT / "exercises") for p in (REPO_ROOT / "exercises").rglob("*") if p.is_file())
+    assert generated == committed, "run `make assignments` and commit exercises/"
+    for path in generated:
+        assert (tmp_path / "exercises" / path).read_bytes() == (REPO_ROOT / "exercises" / path).read_bytes(), (
+            f"exercises/{path} drifted from solutions/: run `make assignments`"
+        )
+
+
+def test_each_notebook_starts_with_the_checking_tools():
+    """Is the first code cell of every notebook autograder/checks.py, verbatim and locked?"""
+    for name in assignment_names():
+        for folder in ("solutions", "exercises"):
+            notebook = nbformat.read(REPO_ROOT / folder / name / f"{name}.ipynb", 4)
+            first = next(c for c in notebook.cells if c.cell_type == "code")
+            assert first.source == CHECKS_SOURCE.rstrip("\n"), f"{folder}/{name}: checking cell differs"
+            assert first.metadata.nbgrader["locked"]
+
+
+def test_released_answer_cells_hold_stubs_not_solutions():
+    """Does every released answer cell raise NotImplementedError instead of holding the solution?"""
+    for name in assignment_names():
+        notebook = nbformat.read(REPO_ROOT / "exercises" / name / f"{name}.ipynb", 4)
+        answers = [c for c in notebook.cells if c.metadata.get("nbgrader", {}).get("solution")]
+        assert answers
+        for cell in answers:
+            assert "BEGIN SOLUTION" not in cell.source
+            if cell.cell_type == "code":
+                assert "raise NotImplementedError()" in cell.source
+
+
+def test_one_graded_test_cell_per_function():
+    """Is there exactly one graded cell `test_<function>` per answer cell, with points?"""
+    for name in assignment_names():
+        notebook = nbformat.read(REPO_ROOT / "solutions" / name / f"{name}.ipynb", 4)
+        functions = [c.metadata.nbgrader["grade_id"] for c in notebook.cells
+                     if c.cell_type == "code" and c.metadata.get("nbgrader", {}).get("solution")]
+        tests = [c.metadata.nbgrader["grade_id"] for c in notebook.cells
+                 if c.metadata.get("nbgrader", {}).get("grade") and c.metadata.nbgrader["points"] > 0]
+        assert tests == [f"test_{f}" for f in functions]
