@@ -1,0 +1,173 @@
+"""`python -m autograder bench`: this grader against plain sequential `nbgrader autograde`.
+
+A class of N students is planted from the assignment's answer scenarios
+(tests/fixtures/answers/<assignment>/*.py: correct, buggy, raising, hanging
+answers) and graded twice, with the same per-cell and per-case time limits:
+by `python -m autograder grade` and by `nbgrader autograde` in a throwaway
+course. Every student's per-test scores must agree. When the baseline grades
+fewer students (--baseline-n), the two are compared per submission, and the
+output says so.
+"""
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from nbgrader.api import Gradebook
+from rich.console import Console
+
+from . import EXERCISES_DIR, REPO_ROOT
+from .assignment_source import GradingSetupError
+from .grade import GradeOptions, grade_class
+from .planting import plant_answers
+
+ANSWERS_DIR = REPO_ROOT / "tests" / "fixtures" / "answers"
+# Each hidden case may run this long before the course's checks stop it.
+CASE_SECONDS = "2"
+
+
+def scenario_sources(assignment, answers_dir=ANSWERS_DIR):
+    """{scenario name: answer source} for an assignment, sorted by name."""
+    folder = Path(answers_dir) / assignment
+    return {path.stem: path.read_text() for path in sorted(folder.glob("*.py"))}
+
+
+def default_assignment(answers_dir=ANSWERS_DIR):
+    candidates = [p.name for p in sorted(Path(answers_dir).glob("*")) if p.is_dir() and any(p.glob("*.py"))]
+    if not candidates:
+        raise GradingSetupError(f"no answer scenarios in {answers_dir}/<assignment>/*.py to build a class from")
+    return candidates[0]
+
+
+def plant_class(assignment, n, submitted_dir, answers_dir=ANSWERS_DIR):
+    """Write N submissions in nbgrader's layout, cycling through the scenarios; {student: scenario}."""
+    scenarios = scenario_sources(assignment, answers_dir)
+    if not scenarios:
+        raise GradingSetupError(f"no answer scenarios in {Path(answers_dir) / assignment}")
+    release = EXERCISES_DIR / assignment / f"{assignment}.ipynb"
+    names = list(scenarios)
+    roster = {}
+    for i in range(n):
+        student = f"student{i:04d}"
+        roster[student] = names[i % len(names)]
+        plant_answers(release, scenarios[roster[student]],
+                      Path(submitted_dir) / student / assignment / f"{assignment}.ipynb")
+    return roster
+
+
+def nbgrader_course(root, assignment, timeout, course_root=REPO_ROOT):
+    """A throwaway nbgrader course in root, with the assignment generated; returns its env."""
+    root.mkdir(parents=True, exist_ok=True)
+    shutil.copytree(Path(course_root) / "solutions" / assignment, root / "solutions" / assignment)
+    references = Path(course_root) / "autograder" / "references"
+    if references.is_dir():
+        shutil.copytree(references, root / "autograder" / "references")
+    (root / "nbgrader_config.py").write_text(
+        "c = get_config()\n"
+        f"c.CourseDirectory.root = {str(root)!r}\n"
+        "c.CourseDirectory.source_directory = 'solutions'\n"
+        "c.CourseDirectory.release_directory = 'release'\n"
+        f"c.CourseDirectory.db_url = 'sqlite:///{root}/gradebook.db'\n"
+        f"c.Execute.timeout = {int(timeout)}\n"
+        "c.Execute.interrupt_on_timeout = True\n"
+        # Our grader restores deleted test cells; nbgrader does so only when asked.
+        "c.OverwriteCells.add_missing_cells = True\n"
+    )
+    bin_dir = Path(sys.executable).parent
+    env = dict(os.environ, PATH=f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}")
+    env.pop("COURSE_REFERENCES_DIR", None)
+    subprocess.run([str(bin_dir / "nbgrader"), "generate_assignment", assignment, "--force"],
+                   cwd=root, env=env, check=True, capture_output=True)
+    return env
+
+
+def run_nbgrader_autograde(root, assignment, env):
+    """Time `nbgrader autograde` (sequential, as nbgrader always is); returns seconds."""
+    started = time.monotonic()
+    subprocess.run([str(Path(sys.executable).with_name("nbgrader")), "autograde", assignment],
+                   cwd=root, env=env, check=True, capture_output=True)
+    return time.monotonic() - started
+
+
+def gradebook_scores(db_url, assignment):
+    """{student: {grade_id: auto_score}} from an nbgrader gradebook."""
+    scores = {}
+    with Gradebook(db_url) as gradebook:
+        for submission in gradebook.assignment_submissions(assignment):
+            for notebook in submission.notebooks:
+                scores[submission.student.id] = {grade.name: grade.auto_score for grade in notebook.grades}
+    return scores
+
+
+def compare(ours, theirs):
+    """Students whose per-test scores differ: [(student, ours, theirs)]."""
+    return [(s, ours.get(s), theirs[s]) for s in sorted(theirs) if ours.get(s) != theirs[s]]
+
+
+def run_bench(n, baseline_n, assignment, jobs, timeout, work, console, answers_dir=ANSWERS_DIR):
+    """Grade a class both ways; returns a dict of the measurements."""
+    os.environ["COURSE_CASE_SECONDS"] = CASE_SECONDS
+    work = Path(work)
+    roster = plant_class(assignment, n, work / "class", answers_dir)
+    console.print(f"planted {n} submissions of {assignment} from {len(set(roster.values()))} scenarios")
+
+    started = time.monotonic()
+    batch = grade_class(GradeOptions(assignment=assignment, submissions_dir=work / "class",
+                                     out_dir=work / "ours", jobs=jobs, timeout=timeout), console)
+    ours_seconds = time.monotonic() - started
+    ours = {s: e["scores"] for s, e in batch.results.items()}
+
+    course = work / "nbgrader_course"
+    env = nbgrader_course(course, assignment, timeout)
+    baseline_students = sorted(roster)[:baseline_n]
+    for student in baseline_students:
+        shutil.copytree(work / "class" / student, course / "submitted" / student)
+    console.print(f"plain nbgrader autograde: {len(baseline_students)} submissions, one after another ...")
+    theirs_seconds = run_nbgrader_autograde(course, assignment, env)
+    theirs = gradebook_scores(f"sqlite:///{course}/gradebook.db", assignment)
+    return {
+        "n": n, "baseline_n": len(baseline_students), "ours_seconds": ours_seconds,
+        "theirs_seconds": theirs_seconds, "mismatches": compare(ours, theirs),
+        "missing": sorted(set(baseline_students) - set(theirs)),
+    }
+
+
+def print_results(result, jobs, console):
+    ours_per = result["ours_seconds"] / result["n"]
+    theirs_per = result["theirs_seconds"] / result["baseline_n"]
+    ratio = theirs_per / ours_per
+    console.print(f"autograder grade --jobs {jobs}: {result['ours_seconds']:.1f} s wall for {result['n']} "
+                  f"submissions = {ours_per:.2f} s per submission")
+    console.print(f"nbgrader autograde (sequential): {result['theirs_seconds']:.1f} s wall for "
+                  f"{result['baseline_n']} submissions = {theirs_per:.2f} s per submission")
+    if result["baseline_n"] != result["n"]:
+        console.print(f"(the baseline graded {result['baseline_n']} of the {result['n']} students, "
+                      "so the ratio compares seconds per submission)")
+    console.print(f"ratio: {ratio:.2f}x faster")
+    agreeing = result["baseline_n"] - len(result["mismatches"])
+    console.print(f"scores identical for {agreeing} of {result['baseline_n']} students compared")
+    for student, ours, theirs in result["mismatches"]:
+        console.print(f"  MISMATCH {student}: ours {ours}, nbgrader {theirs}")
+    return ratio
+
+
+def main(args):
+    console = Console()
+    try:
+        assignment = args.assignment or default_assignment(args.answers)
+        baseline_n = min(args.baseline_n or args.n, args.n)
+        settings = (args.n, baseline_n, assignment, args.jobs, args.timeout)
+        if args.work:
+            Path(args.work).mkdir(parents=True, exist_ok=True)
+            result = run_bench(*settings, args.work, console, args.answers)
+        else:
+            with tempfile.TemporaryDirectory(prefix="autograder-bench-") as work:
+                result = run_bench(*settings, work, console, args.answers)
+    except GradingSetupError as error:
+        Console(stderr=True).print(f"[bold red]cannot benchmark:[/] {error}", highlight=False)
+        return 2
+    ratio = print_results(result, args.jobs, console)
+    return 0 if not result["mismatches"] and not result["missing"] and ratio >= 4 else 1

@@ -1,0 +1,151 @@
+"""Find each student's notebook in a submissions folder, whatever its layout.
+
+Three layouts are understood, and may be mixed in one folder:
+
+- nbgrader's: `<student_id>/<assignment>/<notebook>.ipynb`
+- a flat LMS download: `<student_id>_<anything>.ipynb`
+- one archive per student: `<student_id>.zip` with the notebook anywhere inside
+
+A student's notebook need not carry the assignment's exact file name
+(`pool2d (1).ipynb`, `Copy of pool2d.ipynb`): when a student has exactly one
+candidate, or exactly one whose name contains the expected name, it is used.
+Anything else becomes a `missing` or `invalid-notebook` submission with a
+message, never an exception.
+"""
+import hashlib
+import re
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from .assignment_source import GradingSetupError
+
+
+@dataclass
+class Submission:
+    """One student's submission; `data` is None when `status` says why it cannot run."""
+
+    student_id: str
+    origin: str
+    notebook_name: str = ""
+    data: bytes = None
+    status: str = "ok"
+    message: str = ""
+
+    @property
+    def digest(self):
+        """What identifies this exact submission, so an unchanged one is not graded again."""
+        content = self.data if self.data is not None else f"{self.status}:{self.message}".encode()
+        return hashlib.sha256(content).hexdigest()
+
+
+@dataclass
+class Candidate:
+    name: str
+    read: object  # () -> bytes
+
+
+def normalise(name):
+    return re.sub(r"[^a-z0-9]", "", Path(name).stem.lower())
+
+
+def choose(candidates, expected_stem):
+    """The one candidate meant as the assignment's notebook, or (None, reason)."""
+    exact = [c for c in candidates if Path(c.name).stem == expected_stem]
+    if len(exact) == 1:
+        return exact[0], ""
+    if len(candidates) == 1:
+        return candidates[0], ""
+    close = [c for c in candidates if normalise(expected_stem) in normalise(c.name)]
+    if len(close) == 1:
+        return close[0], ""
+    names = ", ".join(sorted(c.name for c in candidates))
+    if not candidates:
+        return None, "no notebook submitted"
+    return None, f"ambiguous: several notebooks could be {expected_stem}.ipynb ({names})"
+
+
+def _file_candidate(path, label=None):
+    return Candidate(label or path.name, path.read_bytes)
+
+
+def _zip_candidates(path):
+    """Notebooks inside a zip; raises zipfile.BadZipFile for a broken archive."""
+    with zipfile.ZipFile(path) as archive:
+        names = [
+            n for n in archive.namelist()
+            if n.endswith(".ipynb") and "__MACOSX" not in n and ".ipynb_checkpoints" not in n
+        ]
+
+    def reader(member):
+        def read():
+            with zipfile.ZipFile(path) as archive:
+                return archive.read(member)
+        return read
+
+    return [Candidate(name, reader(name)) for name in names]
+
+
+def _notebooks_in(folder):
+    return [p for p in sorted(folder.rglob("*.ipynb")) if ".ipynb_checkpoints" not in p.parts]
+
+
+def discover(submissions_dir, assignment, notebook_stem):
+    """One Submission per student found in submissions_dir, sorted by student id.
+
+    Raises GradingSetupError when the folder itself cannot be read.
+    """
+    root = Path(submissions_dir)
+    if not root.is_dir():
+        raise GradingSetupError(f"submissions folder {root} does not exist or is not a folder")
+    try:
+        entries = sorted(root.iterdir())
+    except OSError as error:
+        raise GradingSetupError(f"cannot read submissions folder {root}: {error.strerror}")
+
+    found = {}  # student_id -> [Candidate]
+    origins = {}
+    broken = {}
+    for entry in entries:
+        if entry.name.startswith("."):
+            continue
+        if entry.is_dir():
+            student = entry.name
+            folder = entry / assignment
+            notebooks = _notebooks_in(folder) if folder.is_dir() else _notebooks_in(entry)
+            found.setdefault(student, []).extend(
+                _file_candidate(p, str(p.relative_to(entry))) for p in notebooks
+            )
+            origins.setdefault(student, str(entry))
+        elif entry.suffix == ".zip":
+            student = entry.stem
+            origins.setdefault(student, str(entry))
+            try:
+                found.setdefault(student, []).extend(_zip_candidates(entry))
+            except (zipfile.BadZipFile, OSError) as error:
+                found.setdefault(student, [])
+                broken[student] = f"{entry.name} is not a readable zip archive ({error})"
+        elif entry.suffix == ".ipynb" and "_" in entry.stem:
+            student = entry.stem.split("_", 1)[0]
+            origins.setdefault(student, str(entry))
+            found.setdefault(student, []).append(_file_candidate(entry))
+
+    submissions = []
+    for student in sorted(found):
+        origin = origins[student]
+        if student in broken:
+            submissions.append(Submission(student, origin, status="invalid-notebook", message=broken[student]))
+            continue
+        chosen, reason = choose(found[student], notebook_stem)
+        if chosen is None:
+            where = "in the zip" if origin.endswith(".zip") else f"for {assignment}"
+            submissions.append(Submission(student, origin, status="missing", message=f"{reason} {where}"))
+            continue
+        try:
+            data = chosen.read()
+        except OSError as error:
+            submissions.append(Submission(student, origin, status="invalid-notebook",
+                                          message=f"cannot read {chosen.name}: {error}"))
+            continue
+        submissions.append(Submission(student, origin, notebook_name=Path(chosen.name).name, data=data))
+    return submissions

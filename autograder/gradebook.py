@@ -1,0 +1,96 @@
+"""nbgrader's gradebook: set the assignment up, then record each student's grades.
+
+Only the grading command's main process writes here, one student at a time,
+each in its own transaction, so parallel workers never contend for the
+database and a kill loses at most the student being written.
+"""
+import subprocess
+import warnings
+import sys
+import tempfile
+from pathlib import Path
+
+from nbgrader.api import Gradebook
+from sqlalchemy.exc import SAWarning
+
+from .assignment_source import GradingSetupError
+
+COURSE_ID = ""  # what nbgrader's command-line tools use by default
+
+
+def default_db_url(out_dir):
+    return f"sqlite:///{Path(out_dir).resolve() / 'gradebook.db'}"
+
+
+def register_assignment(source, db_url):
+    """Record the assignment's cells in the gradebook with `nbgrader generate_assignment`.
+
+    Running nbgrader itself (into a throwaway release folder) stores exactly
+    the source cells, checksums and points that plain `nbgrader autograde`
+    would restore test cells from.
+    """
+    nbgrader = Path(sys.executable).with_name("nbgrader")
+    with tempfile.TemporaryDirectory(prefix="autograder-release-") as release:
+        result = subprocess.run(
+            [
+                str(nbgrader), "generate_assignment", source.name, "--force",
+                f"--CourseDirectory.root={source.course_root}",
+                "--CourseDirectory.source_directory=solutions",
+                f"--CourseDirectory.release_directory={release}",
+                f"--CourseDirectory.db_url={db_url}",
+            ],
+            cwd=release,
+            capture_output=True,
+            text=True,
+            env={"PATH": f"{nbgrader.parent}:/usr/bin:/bin", "HOME": str(Path.home())},
+        )
+    if result.returncode != 0:
+        tail = "\n".join(result.stderr.strip().splitlines()[-5:])
+        raise GradingSetupError(f"nbgrader could not register {source.name!r} in {db_url}:\n{tail}")
+
+
+class GradebookWriter:
+    """The single writer of grades for one run; use as a context manager."""
+
+    def __init__(self, db_url, source):
+        self.db_url = db_url
+        self.source = source
+        self.gradebook = None
+
+    def __enter__(self):
+        self.gradebook = Gradebook(self.db_url, COURSE_ID)
+        return self
+
+    def __exit__(self, *exc_info):
+        self.gradebook.close()
+
+    def record(self, student_id, scores, answered=None):
+        """Write one student's autograder scores like nbgrader's SaveAutoGrades, then commit.
+
+        scores: {grade_id: points or None}. A manual score already given by a
+        grader is kept and the cell flagged for review, as in nbgrader.
+        answered: {solution cell grade_id: whether the student changed it}, for
+        nbgrader's "No response." comments (None when the notebook never ran).
+        """
+        with warnings.catch_warnings():
+            # nbgrader's update_or_create_submission autoflushes a half-built
+            # submission, which SQLAlchemy warns about; the rows come out right.
+            warnings.simplefilter("ignore", SAWarning)
+            self._record(student_id, scores, answered)
+
+    def _record(self, student_id, scores, answered):
+        gb, source = self.gradebook, self.source
+        try:
+            gb.update_or_create_student(student_id)
+            gb.update_or_create_submission(source.name, student_id)
+            for grade_id, points in scores.items():
+                grade = gb.find_grade(grade_id, source.notebook_name, source.name, student_id)
+                grade.auto_score = points
+                grade.needs_manual_grade = grade.manual_score is not None or points is None
+            for grade_id, changed in (answered or {}).items():
+                comment = gb.find_comment(grade_id, source.notebook_name, source.name, student_id)
+                comment.auto_comment = None if changed else "No response."
+            gb.db.commit()
+        except Exception:
+            gb.db.rollback()
+            raise

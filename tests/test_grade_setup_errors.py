@@ -1,0 +1,38 @@
+"""Does the grader refuse clearly, with exit status 2, when a batch cannot run at all?"""
+import subprocess
+import sys
+
+from autograder.discover import discover
+from grade_fixtures import COURSE, REPO_ROOT, SUBMISSIONS
+
+
+def grade(*args):
+    return subprocess.run([sys.executable, "-m", "autograder", "grade", *args], cwd=REPO_ROOT,
+                          capture_output=True, text=True, timeout=300)
+
+
+def test_unknown_assignment_exits_2_naming_it(tmp_path):
+    """Does an unknown assignment stop the command with a message naming it and how to list them?"""
+    result = grade("no_such_assignment", str(tmp_path), "--out", str(tmp_path / "out"), "--course", str(COURSE))
+    assert result.returncode == 2
+    assert "no_such_assignment" in result.stderr and "autograder list" in result.stderr
+
+
+def test_missing_submissions_folder_exits_2(tmp_path):
+    """Does a submissions folder that does not exist stop the command with a message naming it?"""
+    missing = tmp_path / "nowhere"
+    result = grade("mini", str(missing), "--out", str(tmp_path / "out"), "--course", str(COURSE))
+    assert result.returncode == 2
+    assert str(missing) in result.stderr
+
+
+def test_flat_lms_files_and_fuzzy_names_are_matched(tmp_path):
+    """Are `<student>_<anything>.ipynb` files found, and a renamed notebook used only when unambiguous?"""
+    notebook = (SUBMISSIONS / "correct_answers.ipynb").read_bytes()
+    (tmp_path / "ana_mini.ipynb").write_bytes(notebook)
+    (tmp_path / "ben_mini (1).ipynb").write_bytes(notebook)
+    (tmp_path / "cy_draft.ipynb").write_bytes(notebook)
+    (tmp_path / "cy_final.ipynb").write_bytes(notebook)
+    found = {s.student_id: s for s in discover(tmp_path, "mini", "mini")}
+    assert found["ana"].data == notebook and found["ben"].data == notebook
+    assert found["cy"].status == "missing" and "ambiguous" in found["cy"].message
