@@ -1,8 +1,8 @@
 """Do the assignments' tests grade fairly? Plant answers, grade with nbgrader, check the scores.
 
-One throwaway course grades every scenario of tests/fixtures/answers/ (plus
-the solution notebook and the untouched release) in one `nbgrader autograde`
-run per assignment, both runs in parallel.
+A throwaway course per assignment grades every scenario of
+tests/fixtures/answers/ (plus the solution notebook and the untouched
+release) in one `nbgrader autograde` run; the two runs go in parallel.
 """
 import json
 
@@ -36,19 +36,25 @@ def raising_cases(assignment):
 
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory):
-    """(course root, {assignment: {student: {grade_id: score}}}) after grading everything."""
-    root = tmp_path_factory.mktemp("course")
-    grading_course.make_course(root, ASSIGNMENTS)
+    """({assignment: course root}, {assignment: {student: {grade_id: score}}}) after grading everything.
+
+    Each assignment gets a course (and gradebook) of its own: two `nbgrader
+    autograde` runs sharing one SQLite gradebook race to create the same
+    students and one of them fails.
+    """
+    roots = {}
     for assignment in ASSIGNMENTS:
+        root = roots[assignment] = tmp_path_factory.mktemp(f"course_{assignment}")
+        grading_course.make_course(root, [assignment])
         release = grading_course.REPO_ROOT / "exercises" / assignment / f"{assignment}.ipynb"
         grading_course.submit(root, assignment, "solution", root / "solutions" / assignment / f"{assignment}.ipynb")
         grading_course.submit(root, assignment, "untouched_release", release)
         grading_course.plant_scenarios(root, assignment)
-    runs = [grading_course.start_nbgrader(root, "autograde", assignment) for assignment in ASSIGNMENTS]
+    runs = [grading_course.start_nbgrader(roots[assignment], "autograde", assignment) for assignment in ASSIGNMENTS]
     logs = [run.communicate(timeout=900)[0] for run in runs]
     for assignment, run, log in zip(ASSIGNMENTS, runs, logs):
         assert run.returncode == 0, f"nbgrader autograde {assignment} failed:\n{log[-5000:]}"
-    return root, {assignment: grading_course.scores(root, assignment) for assignment in ASSIGNMENTS}
+    return roots, {assignment: grading_course.scores(roots[assignment], assignment) for assignment in ASSIGNMENTS}
 
 
 def test_there_are_two_assignments_with_scenarios():
@@ -104,9 +110,9 @@ def test_a_broken_function_costs_only_its_own_marks(graded, assignment):
 
 def test_a_cell_hung_outside_any_test_costs_only_that_cell(graded):
     """Does nbgrader's cell timeout interrupt a hung answer cell and go on with the rest?"""
-    root, scores = graded
+    roots, scores = graded
     assert scores["pool2d"]["hangs_in_one_cell"] == {**max_points("pool2d"), "test_pool2d": 0.0}
-    notebook = nbformat.read(grading_course.autograded_notebook(root, "pool2d", "hangs_in_one_cell"), 4)
+    notebook = nbformat.read(grading_course.autograded_notebook(roots["pool2d"], "pool2d", "hangs_in_one_cell"), 4)
     errors = [o for c in notebook.cells if c.cell_type == "code" for o in c.outputs if o.output_type == "error"]
     assert errors and errors[0].ename in {"CellTimeoutError", "KeyboardInterrupt"}
 
@@ -128,9 +134,9 @@ def test_at_least_eight_distinct_mistakes_lose_marks():
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)
 def test_answers_that_only_look_right_earn_no_hidden_case(graded, assignment):
     """Do always-equal objects, patched comparisons and hard-coded examples pass no hidden case?"""
-    root, _ = graded
+    roots, _ = graded
     for scenario in ("always_equal_object", "patches_torch_equal", "hardcoded_examples"):
-        notebook = nbformat.read(grading_course.autograded_notebook(root, assignment, scenario), 4)
+        notebook = nbformat.read(grading_course.autograded_notebook(roots[assignment], assignment, scenario), 4)
         report = "".join(
             o.get("text", "") for c in notebook.cells if c.cell_type == "code" for o in c.outputs
         )
@@ -143,8 +149,8 @@ def test_answers_that_only_look_right_earn_no_hidden_case(graded, assignment):
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)
 def test_reports_show_no_reference_values(graded, assignment):
     """Does a failed hidden case say what differed without printing the reference values?"""
-    root, _ = graded
-    notebook = nbformat.read(grading_course.autograded_notebook(root, assignment, "hardcoded_examples"), 4)
+    roots, _ = graded
+    notebook = nbformat.read(grading_course.autograded_notebook(roots[assignment], assignment, "hardcoded_examples"), 4)
     lines = "".join(o.get("text", "") for c in notebook.cells if c.cell_type == "code" for o in c.outputs).splitlines()
     hidden_failures = [lines[i + 1] for i, line in enumerate(lines[:-1])
                        if line.lstrip().startswith("FAIL") and line.endswith("[hidden]")]
