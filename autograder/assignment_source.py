@@ -46,18 +46,23 @@ class AssignmentSource:
         return sum(points for _, points in self.grade_cells)
 
 
-def hidden_lines(source):
-    """Lines strictly between the hidden-test markers of one cell's source."""
-    lines, inside = [], False
+def _lines_marking_hidden(source):
+    """(line, is_hidden) for each line of a cell's source, the hidden-test markers left out."""
+    inside = False
     for line in source.splitlines():
         stripped = line.strip()
         if stripped.startswith(HIDDEN_BEGIN):
             inside = True
         elif stripped.startswith(HIDDEN_END):
             inside = False
-        elif inside and len(stripped) >= 6:
-            lines.append(stripped)
-    return lines
+        else:
+            yield line, inside
+
+
+def hidden_lines(source):
+    """Lines strictly between the hidden-test markers of one cell's source (stripped, 6+ characters)."""
+    return [line.strip() for line, hidden in _lines_marking_hidden(source)
+            if hidden and len(line.strip()) >= 6]
 
 
 def modules_imported_by(source):
@@ -77,16 +82,7 @@ def modules_imported_by(source):
 
 def strip_hidden_tests(source):
     """The cell's source without its hidden-test block (as nbgrader releases it)."""
-    kept, inside = [], False
-    for line in source.splitlines():
-        stripped = line.strip()
-        if stripped.startswith(HIDDEN_BEGIN):
-            inside = True
-        elif stripped.startswith(HIDDEN_END):
-            inside = False
-        elif not inside:
-            kept.append(line)
-    return "\n".join(kept)
+    return "\n".join(line for line, hidden in _lines_marking_hidden(source) if not hidden)
 
 
 def load_assignment_source(course_root, assignment):
