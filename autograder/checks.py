@@ -61,6 +61,7 @@ def _build_checks():
     detach = TensorBase.detach
     reshape = TensorBase.reshape
     dispatch_depth = torch._C._len_torch_dispatch_stack
+    dispatch_mode_at, pop_dispatch_mode = torch._C._get_dispatch_stack_at, torch._C._pop_torch_dispatch_stack
     function_depth = torch._C._len_torch_function_stack
     no_grad = torch.no_grad
     mode_enter, mode_exit = TorchDispatchMode.__enter__, TorchDispatchMode.__exit__
@@ -104,6 +105,22 @@ def _build_checks():
             if "pool" in name:
                 self.pooling_ops.append(name)
             return func(*args, **(kwargs or {}))
+
+    def drop_leftover_watches():
+        """Pop PoolingWatch modes that an earlier case failed to exit.
+
+        An interrupt (the cell timeout's SIGINT, the case alarm) can land while
+        a watch is exiting and leave it on the stack; every later case would
+        then see an active mode and fail. Only our own watches are popped: a
+        mode the student entered still fails the cases.
+        """
+        while dispatch_depth() and type(dispatch_mode_at(dispatch_depth() - 1)) is PoolingWatch:
+            leftover = dispatch_mode_at(dispatch_depth() - 1)
+            try:
+                mode_exit(leftover, None, None, None)
+            except Exception:  # its exit had begun before the interrupt: only the pop is missing
+                if dispatch_depth() and dispatch_mode_at(dispatch_depth() - 1) is leftover:
+                    pop_dispatch_mode(None)
 
     def flatten(nested):
         if not isinstance(nested, list):
@@ -214,6 +231,7 @@ def _build_checks():
             """Run the student function once; returns (result, raised exception, problem or None)."""
             if self.timed_out:
                 return None, None, f"not run: an earlier case took over {case_seconds:g} s"
+            drop_leftover_watches()
             if dispatch_depth() or function_depth():
                 return None, None, "a torch dispatch or function mode is active; the tests cannot trust torch"
             watch = PoolingWatch()
@@ -236,6 +254,9 @@ def _build_checks():
                 if timer:
                     setitimer(ITIMER_REAL, 0)
                     set_handler(SIGALRM, previous)
+            drop_leftover_watches()
+            if dispatch_depth() or function_depth():
+                return None, None, "left a torch dispatch or function mode active; the tests cannot trust torch"
             if watch.pooling_ops:
                 return None, None, f"calls a built-in pooling operator ({watch.pooling_ops[0]}), which is not allowed"
             return result, raised, None

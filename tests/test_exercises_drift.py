@@ -27,7 +27,7 @@ def test_each_notebook_starts_with_the_checking_tools():
         for folder in ("solutions", "exercises"):
             notebook = nbformat.read(REPO_ROOT / folder / name / f"{name}.ipynb", 4)
             first = next(c for c in notebook.cells if c.cell_type == "code")
-            assert first.source == CHECKS_SOURCE.rstrip("\n"), f"{folder}/{name}: checking cell differs"
+            assert first.source == CHECKS_SOURCE.rstrip("\n"), f"{folder}/{name}: checking cell differs from autograder/checks.py: run `make assignments`"
             assert first.metadata.nbgrader["locked"]
 
 
