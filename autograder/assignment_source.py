@@ -23,7 +23,7 @@ class GradingSetupError(Exception):
 class AssignmentSource:
     """One assignment's source notebook.
 
-    grade_cells: ((grade_id, points), ...) in notebook order
+    grade_cells: ((grade_id, points), ...) in notebook order, including 0-point set-up cells
     hidden_test_lines: stripped, non-trivial lines between the hidden-test markers
     imported_modules: modules the instructors' cells import (worth importing once, ahead)
     digest: sha256 of the source folder's notebook, so a changed assignment regrades
@@ -40,6 +40,15 @@ class AssignmentSource:
     @property
     def notebook_name(self):
         return self.notebook_path.stem
+
+    @property
+    def tests(self):
+        """The graded cells worth points, ((grade_id, points), ...): what a student is scored on.
+
+        A 0-point grade cell (the one that loads the reference tensors, graded
+        only so that nbgrader strips its hidden block on release) is not a test.
+        """
+        return tuple((grade_id, points) for grade_id, points in self.grade_cells if points > 0)
 
     @property
     def max_score(self):

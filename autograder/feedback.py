@@ -92,7 +92,7 @@ def render_feedback(nb, source, student_id, outcome, notes):
     points = dict(source.grade_cells)
     rows = "".join(
         f"<tr><td>{html.escape(g)}</td><td>{(outcome.scores.get(g) or 0):g}</td><td>{p:g}</td></tr>"
-        for g, p in source.grade_cells
+        for g, p in source.tests
     )
     page.raw(
         f"<h1>{html.escape(source.name)}: feedback for {html.escape(student_id)}</h1>"

@@ -196,8 +196,9 @@ STEPS = (load_assignment, find_submissions, prepare_output, register_in_gradeboo
 
 def print_summary(batch, seconds):
     entries = list(batch.results.values())
-    table = Table(title=f"{batch.source.name}: {len(entries)} students "
-                        f"({batch.graded_now} graded now, {len(entries) - batch.graded_now} kept) in {seconds:.1f} s")
+    batch.console.print(f"{batch.source.name}: {len(entries)} students ({batch.graded_now} graded now, "
+                        f"{len(entries) - batch.graded_now} kept) in {seconds:.1f} s", highlight=False)
+    table = Table()
     table.add_column("status")
     table.add_column("students", justify="right")
     table.add_column("mean score", justify="right")

@@ -4,7 +4,7 @@ import os
 
 
 def grade_columns(source):
-    return ["student_id", "assignment", *(g for g, _ in source.grade_cells), "score", "max_score", "status", "message"]
+    return ["student_id", "assignment", *(g for g, _ in source.tests), "score", "max_score", "status", "message"]
 
 
 def write_grades_csv(path, source, entries):
@@ -17,7 +17,7 @@ def write_grades_csv(path, source, entries):
             scores = entry["scores"]
             writer.writerow([
                 entry["student_id"], source.name,
-                *(_number(scores.get(g)) for g, _ in source.grade_cells),
+                *(_number(scores.get(g)) for g, _ in source.tests),
                 _number(entry["score"]), _number(source.max_score), entry["status"], entry["message"],
             ])
     os.replace(temporary, path)

@@ -52,7 +52,7 @@ def render_report(source, entries):
     """The report page for `entries` (journal dicts) as an HTML string."""
     parts = [f"<h1>{html.escape(source.name)}: class report</h1>", "<h2>Class statistics</h2>",
              _table(["", ""], class_statistics(source, entries)), "<h2>Tests</h2>"]
-    for grade_id, points in source.grade_cells:
+    for grade_id, points in source.tests:
         values = [e["scores"].get(grade_id) or 0.0 for e in entries]
         parts.append(f"<h3>{html.escape(grade_id)} ({points:g} points)</h3>")
         if values:
