@@ -154,10 +154,12 @@ def _build_checks():
         return f"<{type(value).__name__} object>"
 
     def message_of(error):
+        """'ValueError: text', or just the class name when the error has no text (or a broken __str__)."""
         try:
-            return f"{type(error).__name__}: {str(error)[:200]}"
+            text = str(error)[:200]
         except BaseException:
-            return type(error).__name__
+            text = ""
+        return f"{type(error).__name__}: {text}" if text else type(error).__name__
 
     def describe_call(name, args, kwargs):
         parts = [describe(a) for a in args] + [f"{k}={describe(v)}" for k, v in kwargs.items()]

@@ -134,10 +134,28 @@ def failure_messages(grading):
         error = next((o for o in cell.get("outputs", []) if o.output_type == "error"), None)
         if error is not None:
             failures[grade_id] = one_line(f"{error.ename}: {error.evalue}", 120)
+        elif any(o.output_type == "stream" and o.name == "stderr" for o in cell.outputs):
+            failures[grade_id] = "wrote to stderr"
         else:
-            failures[grade_id] = "wrote to stderr" if any(
-                o.output_type == "stream" and o.name == "stderr" for o in cell.outputs) else "partial credit"
+            printed = "".join(o.get("text", "") for o in cell.outputs if o.output_type == "stream")
+            failures[grade_id] = first_failed_case(printed) or "partial credit"
     return failures
+
+
+def first_failed_case(printed):
+    """'call: problem' for the first FAIL line of a test cell's printed report (see checks.py), or None.
+
+    The hidden cases are the same for every student, so students who make the
+    same mistake fail the same first case with the same line: the report can
+    count them.
+    """
+    lines = printed.splitlines()
+    for index, line in enumerate(lines):
+        if line.strip().startswith("FAIL "):
+            call = line.strip()[len("FAIL "):].removesuffix("[hidden]").strip()
+            problem = lines[index + 1].strip() if index + 1 < len(lines) else ""
+            return one_line(f"{call}: {problem}" if problem else call, 160)
+    return None
 
 
 # Order matters: tests are restored before anything runs, and feedback is
