@@ -18,6 +18,8 @@ from .assignment_source import strip_hidden_tests
 MAX_OUTPUT_LINES = 40
 MAX_OUTPUT_CHARS = 4000
 MAX_IMAGE_BASE64_CHARS = 400_000
+# Locked course cells longer than this (the checking tools) are folded away.
+FOLDED_CELL_LINES = 30
 ANSI_ESCAPE = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 REDACTED = "[hidden test line removed]"
 
@@ -80,6 +82,13 @@ def _render_outputs(page, outputs, graded):
                 page.pre("".join(text) if isinstance(text, list) else text)
 
 
+def _is_long_course_code(cell):
+    """A locked cell of the course's own code, too long to be worth reading in feedback."""
+    meta = cell.metadata.get("nbgrader", {})
+    return (meta.get("locked") and not meta.get("grade") and not meta.get("solution")
+            and cell.source.count("\n") >= FOLDED_CELL_LINES)
+
+
 def _score_badge(grade_id, earned, points):
     css = "full" if earned == points else ("zero" if not earned else "partial")
     shown = "needs manual grading" if earned is None else f"{earned:g} / {points:g}"
@@ -104,14 +113,18 @@ def render_feedback(nb, source, student_id, outcome, notes):
     for cell in nb.cells:
         page.raw('<div class="cell">')
         graded = is_grade(cell)
-        if graded:
+        if graded and points.get(cell.metadata["nbgrader"]["grade_id"]):
             grade_id = cell.metadata["nbgrader"]["grade_id"]
-            page.raw(_score_badge(grade_id, outcome.scores.get(grade_id), points.get(grade_id, 0.0)))
+            page.raw(_score_badge(grade_id, outcome.scores.get(grade_id), points[grade_id]))
         if cell.cell_type == "markdown":
             page.raw(page.markdown.render(page.clean(cell.source)))
         elif cell.cell_type == "code":
-            shown = strip_hidden_tests(cell.source) if graded else cell.source
-            page.raw(f"<pre>{html.escape(page.clean(shown))}</pre>")
+            shown = html.escape(page.clean(strip_hidden_tests(cell.source) if graded else cell.source))
+            if _is_long_course_code(cell):
+                lines = cell.source.count("\n") + 1
+                page.raw(f"<details><summary>course code (locked, {lines} lines)</summary><pre>{shown}</pre></details>")
+            else:
+                page.raw(f"<pre>{shown}</pre>")
             _render_outputs(page, cell.get("outputs", []), graded)
         page.raw("</div>")
     body = "\n".join(page.parts)

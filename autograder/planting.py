@@ -61,6 +61,18 @@ def _break_marked_lines(text):
     return SYNTAX_ERROR_MARKER.sub(lambda match: f"{match['indent']})", text)
 
 
+def _join_statements(texts):
+    """Top-level statements as a person writes them: one-liners (imports, assignments)
+    on consecutive lines, two blank lines around anything longer (functions)."""
+    joined, previous = "", None
+    for text in texts:
+        if previous is not None:
+            joined += "\n" if "\n" not in previous and "\n" not in text else "\n\n\n"
+        joined += text
+        previous = text
+    return joined
+
+
 def _is_answer_cell(cell):
     return cell.cell_type == "code" and cell.metadata.get("nbgrader", {}).get("solution", False)
 
@@ -112,7 +124,7 @@ def plant_answers(release_notebook: Path, answer_source: str, out_path: Path) ->
             continue
         parts = preamble if first_planted else []
         parts = parts + [definitions.get(name, text) for name, text in released]
-        cell.source = "\n\n\n".join(parts) + "\n"
+        cell.source = _join_statements(parts) + "\n"
         first_planted = False
 
     out_path = Path(out_path)

@@ -47,6 +47,17 @@ def test_helpers_and_imports_go_before_the_first_planted_answer(tmp_path):
     assert "_pair" not in cells["pool2d_strided"].split("def pool2d_strided")[0]
 
 
+def test_a_planted_cell_is_laid_out_like_hand_written_code(tmp_path):
+    """Do one-line statements stay on consecutive lines, with two blank lines around functions?"""
+    source = ('"""Scenario."""\nimport numpy\nimport torch\ntorch.equal = None\n\n\n'
+              "def pool2d(X, pool_size, mode='max'):\n    return X\n")
+    cells = answer_cells(plant(tmp_path, source))
+    assert cells["pool2d"] == (
+        '"""Scenario."""\nimport numpy\nimport torch\ntorch.equal = None\n\n\n'
+        "def pool2d(X, pool_size, mode='max'):\n    return X\n"
+    )
+
+
 def test_the_syntax_error_marker_breaks_only_its_cell(tmp_path):
     """Does the `# plant: syntax-error` marker make exactly that answer cell fail to compile?"""
     source = ("def pool2d(X, pool_size, mode='max'):\n    # plant: syntax-error\n    return X\n\n"
