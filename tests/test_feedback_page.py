@@ -1,0 +1,32 @@
+"""What does a student's feedback page show of the course's own cells?"""
+import nbformat
+
+from autograder import REPO_ROOT
+from autograder.assignment_source import load_assignment_source
+from autograder.feedback import render_feedback
+from autograder.scoring import Outcome
+
+
+def feedback_for_the_untouched_release():
+    source = load_assignment_source(REPO_ROOT, "pool2d")
+    nb = nbformat.read(REPO_ROOT / "exercises" / "pool2d" / "pool2d.ipynb", as_version=4)
+    outcome = Outcome({grade_id: 0.0 for grade_id, _ in source.grade_cells})
+    return render_feedback(nb, source, "student0001", outcome, notes=[])
+
+
+def test_the_checking_tools_are_folded_away():
+    """Is the long locked checking-tools cell inside a closed <details>, not spread over the page?"""
+    page = feedback_for_the_untouched_release()
+    checks_first_line = "def _build_checks():"
+    assert page.count(checks_first_line) == 1
+    folded = page.split("<details>", 1)[1].split("</details>", 1)[0]
+    assert "<summary>course code (locked," in folded and checks_first_line in folded
+    assert "<details open" not in page
+
+
+def test_every_test_worth_points_gets_a_badge_and_nothing_else_does():
+    """Is there one score badge per test, and none for the 0-point cell that loads references?"""
+    page = feedback_for_the_untouched_release()
+    for grade_id in ("test_pool2d", "test_pool2d_strided", "test_pool2d_multichannel", "test_pool_output_shape"):
+        assert f'"score zero">{grade_id}: 0 /' in page
+    assert "load_references:" not in page
