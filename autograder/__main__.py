@@ -78,8 +78,17 @@ def add_bench_command(commands):
     bench.set_defaults(run=run_bench)
 
 
+def put_own_tools_on_path():
+    """nbgrader shells out to `alembic` when it creates a gradebook; find the one beside this Python
+    even when the venv is not activated (`.venv/bin/python -m autograder ...`)."""
+    tools = os.path.dirname(sys.executable)
+    if tools not in os.environ.get("PATH", "").split(os.pathsep):
+        os.environ["PATH"] = os.pathsep.join([tools, os.environ.get("PATH", "")])
+
+
 def main(argv=None):
     args = build_parser().parse_args(argv)
+    put_own_tools_on_path()
     return args.run(args)
 
 

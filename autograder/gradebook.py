@@ -10,7 +10,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from nbgrader.api import Gradebook
+from nbgrader.api import Course, Gradebook
 from sqlalchemy.exc import SAWarning
 
 from .assignment_source import GradingSetupError
@@ -22,6 +22,20 @@ def default_db_url(out_dir):
     return f"sqlite:///{Path(out_dir).resolve() / 'gradebook.db'}"
 
 
+def ensure_course_row(db_url):
+    """Create the row of nbgrader's default course ("") if the gradebook lacks it.
+
+    nbgrader's tools use the course id "" but never insert that course, since
+    Gradebook only creates a course with a non-empty id. SQLite does not
+    enforce the assignment -> course foreign key, so this goes unnoticed
+    there; PostgreSQL does, and refuses the assignment.
+    """
+    with Gradebook(db_url, course_id=COURSE_ID) as gradebook:
+        if gradebook.db.get(Course, COURSE_ID) is None:
+            gradebook.db.add(Course(id=COURSE_ID))
+            gradebook.db.commit()
+
+
 def register_assignment(source, db_url):
     """Record the assignment's cells in the gradebook with `nbgrader generate_assignment`.
 
@@ -29,6 +43,10 @@ def register_assignment(source, db_url):
     the source cells, checksums and points that plain `nbgrader autograde`
     would restore test cells from.
     """
+    try:
+        ensure_course_row(db_url)
+    except Exception as error:  # a wrong URL, a server that is down, a missing driver
+        raise GradingSetupError(f"cannot open the gradebook {db_url}: {error}") from error
     nbgrader = Path(sys.executable).with_name("nbgrader")
     with tempfile.TemporaryDirectory(prefix="autograder-release-") as release:
         result = subprocess.run(
