@@ -114,8 +114,10 @@ def _build_checks():
         then see an active mode and fail. Only our own watches are popped: a
         mode the student entered still fails the cases.
         """
-        while dispatch_depth() and type(dispatch_mode_at(dispatch_depth() - 1)) is PoolingWatch:
+        while dispatch_depth():
             leftover = dispatch_mode_at(dispatch_depth() - 1)
+            if type(leftover) is not PoolingWatch:
+                return
             try:
                 mode_exit(leftover, None, None, None)
             except Exception:  # its exit had begun before the interrupt: only the pop is missing

@@ -98,10 +98,10 @@ def _score_badge(grade_id, earned, points):
 def render_feedback(nb, source, student_id, outcome, notes):
     """The feedback page of one graded notebook, as an HTML string."""
     page = FeedbackPage(source.hidden_test_lines)
-    points = dict(source.grade_cells)
+    points = dict(source.tests)
     rows = "".join(
         f"<tr><td>{html.escape(g)}</td><td>{(outcome.scores.get(g) or 0):g}</td><td>{p:g}</td></tr>"
-        for g, p in source.tests
+        for g, p in points.items()
     )
     page.raw(
         f"<h1>{html.escape(source.name)}: feedback for {html.escape(student_id)}</h1>"
@@ -113,8 +113,8 @@ def render_feedback(nb, source, student_id, outcome, notes):
     for cell in nb.cells:
         page.raw('<div class="cell">')
         graded = is_grade(cell)
-        if graded and points.get(cell.metadata["nbgrader"]["grade_id"]):
-            grade_id = cell.metadata["nbgrader"]["grade_id"]
+        grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
+        if graded and grade_id in points:
             page.raw(_score_badge(grade_id, outcome.scores.get(grade_id), points[grade_id]))
         if cell.cell_type == "markdown":
             page.raw(page.markdown.render(page.clean(cell.source)))
