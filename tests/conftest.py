@@ -1,4 +1,5 @@
 """Shared fixtures: the repository's paths and a throwaway copy of the book."""
+import runpy
 import shutil
 import subprocess
 import sys
@@ -29,6 +30,11 @@ def toc_entries(toc_path=REPO_ROOT / "_toc.yml"):
     walk(toc.get("parts", []))
     walk(toc.get("chapters", []))
     return entries
+
+
+def load_checking_tools():
+    """autograder/checks.py run as a notebook's first cell runs it; returns `assignment_checks`."""
+    return runpy.run_path(str(REPO_ROOT / "autograder" / "checks.py"))["assignment_checks"]
 
 
 def build_book(source_dir):

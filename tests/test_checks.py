@@ -5,7 +5,6 @@ alarm raises inside it; either can land just as the checks stop watching
 a case for pooling operators. The tests below make such an interrupt land
 at an exact place, with a trace function, instead of racing a real signal.
 """
-import runpy
 import sys
 
 import pytest
@@ -13,7 +12,7 @@ import torch
 import torch.utils._python_dispatch as python_dispatch
 from torch.utils._python_dispatch import TorchDispatchMode
 
-from autograder import REPO_ROOT
+from conftest import load_checking_tools
 
 
 MODE_FLAGS = ("_is_in_torch_dispatch_mode", "_is_in_non_infra_torch_dispatch_mode",
@@ -28,7 +27,7 @@ def checks():
     torch's mode flags are put back, so later tests run on a clean torch.
     """
     flags = {name: getattr(python_dispatch, name) for name in MODE_FLAGS}
-    yield runpy.run_path(str(REPO_ROOT / "autograder" / "checks.py"))["assignment_checks"]
+    yield load_checking_tools()
     while torch._C._len_torch_dispatch_stack():
         torch._C._pop_torch_dispatch_stack(None)
     for name, value in flags.items():

@@ -1,15 +1,14 @@
 """What does the class report say about a test a student lost marks on?"""
 import contextlib
 import io
-import runpy
 
-from autograder import REPO_ROOT
 from autograder.worker import first_failed_case
+from conftest import load_checking_tools
 
 
 def printed_report(function):
     """What a test cell prints for `function` on two public cases, as the checks print it."""
-    checks = runpy.run_path(str(REPO_ROOT / "autograder" / "checks.py"))["assignment_checks"]
+    checks = load_checking_tools()
     test = checks.GradedTest("double", function, points=2)
     test.returns([[2.0]], checks.tensor([[1.0]]))
     test.returns([[4.0, 6.0]], checks.tensor([[2.0, 3.0]]))

@@ -2,9 +2,9 @@
 import re
 
 import pytest
-from nbgrader.api import Gradebook
 
 from autograder.assignment_source import load_assignment_source
+from autograder.bench import gradebook_scores
 from grade_fixtures import ASSIGNMENT, COURSE, EXPECTED, make_class, points, read_grades, run_grade
 
 
@@ -60,11 +60,7 @@ def test_gradebook_holds_the_same_scores_for_nbgrader(graded_class):
     """Can nbgrader's own Gradebook API read every student's scores, equal to grades.csv?"""
     out, _ = graded_class
     rows = read_grades(out)
-    with Gradebook(f"sqlite:///{out / 'gradebook.db'}") as gradebook:
-        stored = {
-            s.student.id: {g.name: g.auto_score for g in s.notebooks[0].grades}
-            for s in gradebook.assignment_submissions(ASSIGNMENT)
-        }
+    stored = gradebook_scores(f"sqlite:///{out / 'gradebook.db'}", ASSIGNMENT)
     assert stored == {student: points(row) for student, row in rows.items()}
 
 
