@@ -21,3 +21,7 @@ c.CourseDirectory.db_url = f"sqlite:///{ROOT / 'autograder' / 'gradebook.db'}"
 # A hung cell costs that cell's marks, not the whole notebook.
 c.ExecutePreprocessor.timeout = 60
 c.ExecutePreprocessor.interrupt_on_timeout = True
+
+# solutions/<assignment>/grading/ holds the hidden reference cases and the
+# answer scenarios: never released to students, never copied into their folders.
+c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback", "grading"]

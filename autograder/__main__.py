@@ -46,7 +46,10 @@ def add_grade_command(commands):
     grade = commands.add_parser(
         "grade",
         help="grade a folder of submissions: grades.csv, feedback, report.html, gradebook",
-        description="Grade every student's notebook for ASSIGNMENT found in SUBMISSIONS_DIR.",
+        description="Grade every student's notebook for ASSIGNMENT found in SUBMISSIONS_DIR. Each "
+                    "student's code runs in a sandbox of its own (bubblewrap); the test cells run in "
+                    "this process, with the answers.",
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
     )
     grade.add_argument("assignment", metavar="ASSIGNMENT", help="an assignment folder of solutions/")
     grade.add_argument("submissions_dir", metavar="SUBMISSIONS_DIR",
@@ -54,10 +57,19 @@ def add_grade_command(commands):
     grade.add_argument("--out", required=True, metavar="OUT_DIR", help="where results are written")
     grade.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="submissions graded at once")
     grade.add_argument("--timeout", type=float, default=60.0, metavar="SECONDS", help="limit per cell")
+    grade.add_argument("--notebook-timeout", type=float, default=None, metavar="SECONDS",
+                       help="limit for a whole notebook (default: --timeout × its code cells)")
     grade.add_argument("--memory-mb", type=int, default=2048, metavar="MB",
                        help="memory each submission may allocate")
+    grade.add_argument("--cpu-seconds", type=int, default=None, metavar="SECONDS",
+                       help="CPU time each submission may use (default: the notebook's time limit)")
+    grade.add_argument("--tmp-mb", type=int, default=256, metavar="MB",
+                       help="size of each submission's private /tmp, and of any file it writes")
+    grade.add_argument("--processes", type=int, default=64, help="processes and threads each submission may run")
     grade.add_argument("--db", metavar="URL", help="SQLAlchemy URL of the gradebook (default OUT_DIR/gradebook.db)")
     grade.add_argument("--force", action="store_true", help="regrade submissions already graded")
+    grade.add_argument("--no-sandbox", action="store_true",
+                       help="grade even where the kernel cannot give a sandbox (unsafe: see the README)")
     grade.add_argument("--course", default=str(REPO_ROOT), help="course folder holding solutions/")
     grade.set_defaults(run=run_grade)
 
@@ -69,12 +81,10 @@ def add_bench_command(commands):
     bench.add_argument("--n", type=int, default=100, help="students in the generated class")
     bench.add_argument("--baseline-n", type=int, default=None,
                        help="students graded by plain nbgrader (default: all N)")
-    bench.add_argument("--assignment", default=None, help="default: the first assignment with answer fixtures")
+    bench.add_argument("--assignment", default=None, help="default: the first assignment with answer scenarios")
     bench.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
     bench.add_argument("--timeout", type=float, default=5.0, metavar="SECONDS")
     bench.add_argument("--work", default=None, help="keep the generated class and results here")
-    bench.add_argument("--answers", default=str(REPO_ROOT / "tests" / "fixtures" / "answers"),
-                       help="folder of <assignment>/<scenario>.py answer sources")
     bench.set_defaults(run=run_bench)
 
 

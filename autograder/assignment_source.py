@@ -1,8 +1,10 @@
 """What the instructors' source notebook says about an assignment.
 
 Read from `<course>/solutions/<assignment>/<notebook>.ipynb`, exactly the file
-nbgrader reads: the graded test cells (grade_id and points, in notebook order)
-and the lines of the hidden tests, which must never reach a student.
+nbgrader reads: the graded test cells (grade_id and points, in notebook order),
+the set-up cells, and the lines of the hidden tests, which must never reach a
+student. Beside the notebook, `grading/` holds what only the grader may read
+(the hidden reference cases, the answer scenarios); nbgrader never releases it.
 """
 import ast
 import hashlib
@@ -26,7 +28,8 @@ class AssignmentSource:
     grade_cells: ((grade_id, points), ...) in notebook order, including 0-point set-up cells
     hidden_test_lines: stripped, non-trivial lines between the hidden-test markers
     imported_modules: modules the instructors' cells import (worth importing once, ahead)
-    digest: sha256 of the source folder's notebook, so a changed assignment regrades
+    setup_sources: the source of each set-up cell (locked code, neither answer nor test)
+    digest: sha256 of the assignment's files (notebook, checks, hidden cases), so a change regrades
     """
 
     name: str
@@ -35,11 +38,21 @@ class AssignmentSource:
     grade_cells: tuple
     hidden_test_lines: tuple
     imported_modules: tuple
+    setup_sources: tuple
     digest: str
 
     @property
     def notebook_name(self):
         return self.notebook_path.stem
+
+    @property
+    def folder(self):
+        return self.notebook_path.parent
+
+    @property
+    def grading_dir(self):
+        """solutions/<assignment>/grading/: instructor-only files, read by the trusted grader alone."""
+        return self.folder / "grading"
 
     @property
     def tests(self):
@@ -110,11 +123,13 @@ def load_assignment_source(course_root, assignment):
         )
     path = notebooks[0]
     nb = nbformat.read(path, as_version=4)
-    grade_cells, hidden, imports = [], [], []
+    grade_cells, hidden, imports, setup = [], [], [], []
     for cell in nb.cells:
         meta = cell.metadata.get("nbgrader", {})
         if cell.cell_type == "code" and not meta.get("solution"):
             imports.extend(modules_imported_by(cell.source))
+        if cell.cell_type == "code" and meta.get("locked") and not meta.get("solution") and not meta.get("grade"):
+            setup.append(cell.source)
         if meta.get("grade"):
             grade_cells.append((meta["grade_id"], float(meta["points"])))
             hidden.extend(hidden_lines(cell.source))
@@ -127,5 +142,14 @@ def load_assignment_source(course_root, assignment):
         grade_cells=tuple(grade_cells),
         hidden_test_lines=tuple(dict.fromkeys(hidden)),
         imported_modules=tuple(dict.fromkeys(imports)),
-        digest=hashlib.sha256(path.read_bytes()).hexdigest(),
+        setup_sources=tuple(setup),
+        digest=folder_digest(folder),
     )
+
+
+def folder_digest(folder):
+    """sha256 over every file of an assignment's folder (names and bytes), caches left out."""
+    digest = hashlib.sha256()
+    for path in sorted(p for p in Path(folder).rglob("*") if p.is_file() and "__pycache__" not in p.parts):
+        digest.update(str(path.relative_to(folder)).encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()

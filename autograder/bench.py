@@ -1,8 +1,8 @@
 """`python -m autograder bench`: this grader against plain sequential `nbgrader autograde`.
 
 A class of N students is planted from the assignment's answer scenarios
-(tests/fixtures/answers/<assignment>/*.py: correct, buggy, raising, hanging
-answers) and graded twice, with the same per-cell and per-case time limits:
+(solutions/<assignment>/grading/scenarios/: correct, buggy, raising, hanging
+answers; see scenarios.py) and graded twice, with the same per-cell and per-case time limits:
 by `python -m autograder grade` and by `nbgrader autograde` in a throwaway
 course. Every student's per-test scores must agree. When the baseline grades
 fewer students (--baseline-n), the two are compared per submission, and the
@@ -21,32 +21,28 @@ from rich.console import Console
 
 from . import EXERCISES_DIR, REPO_ROOT
 from .assignment_source import GradingSetupError
+from .assignments import assignment_names
 from .grade import GradeOptions, grade_class
+from .gradebook import RELEASE_IGNORE
 from .planting import plant_answers
+from .scenarios import scenario_sources, scenarios_dir
 
-ANSWERS_DIR = REPO_ROOT / "tests" / "fixtures" / "answers"
 # Each hidden case may run this long before the course's checks stop it.
-CASE_SECONDS = "2"
+CASE_SECONDS = 2.0
 
 
-def scenario_sources(assignment, answers_dir=ANSWERS_DIR):
-    """{scenario name: answer source} for an assignment, sorted by name."""
-    folder = Path(answers_dir) / assignment
-    return {path.stem: path.read_text() for path in sorted(folder.glob("*.py"))}
-
-
-def default_assignment(answers_dir=ANSWERS_DIR):
-    candidates = [p.name for p in sorted(Path(answers_dir).glob("*")) if p.is_dir() and any(p.glob("*.py"))]
+def default_assignment():
+    candidates = [name for name in assignment_names() if scenario_sources(name)]
     if not candidates:
-        raise GradingSetupError(f"no answer scenarios in {answers_dir}/<assignment>/*.py to build a class from")
+        raise GradingSetupError("no assignment has answer scenarios (solutions/<assignment>/grading/scenarios/*.py)")
     return candidates[0]
 
 
-def plant_class(assignment, n, submitted_dir, answers_dir=ANSWERS_DIR):
+def plant_class(assignment, n, submitted_dir):
     """Write N submissions in nbgrader's layout, cycling through the scenarios; {student: scenario}."""
-    scenarios = scenario_sources(assignment, answers_dir)
+    scenarios = scenario_sources(assignment)
     if not scenarios:
-        raise GradingSetupError(f"no answer scenarios in {Path(answers_dir) / assignment}")
+        raise GradingSetupError(f"no answer scenarios in {scenarios_dir(assignment)}")
     release = EXERCISES_DIR / assignment / f"{assignment}.ipynb"
     names = list(scenarios)
     roster = {}
@@ -62,9 +58,6 @@ def nbgrader_course(root, assignment, timeout, course_root=REPO_ROOT):
     """A throwaway nbgrader course in root, with the assignment generated; returns its env."""
     root.mkdir(parents=True, exist_ok=True)
     shutil.copytree(Path(course_root) / "solutions" / assignment, root / "solutions" / assignment)
-    references = Path(course_root) / "autograder" / "references"
-    if references.is_dir():
-        shutil.copytree(references, root / "autograder" / "references")
     (root / "nbgrader_config.py").write_text(
         "c = get_config()\n"
         f"c.CourseDirectory.root = {str(root)!r}\n"
@@ -75,9 +68,11 @@ def nbgrader_course(root, assignment, timeout, course_root=REPO_ROOT):
         "c.Execute.interrupt_on_timeout = True\n"
         # Our grader restores deleted test cells; nbgrader does so only when asked.
         "c.OverwriteCells.add_missing_cells = True\n"
+        f"c.CourseDirectory.ignore = {list(RELEASE_IGNORE)!r}\n"
     )
     bin_dir = Path(sys.executable).parent
-    env = dict(os.environ, PATH=f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}")
+    env = dict(os.environ, PATH=f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}",
+               COURSE_CASE_SECONDS=f"{CASE_SECONDS:g}")
     env.pop("COURSE_REFERENCES_DIR", None)
     subprocess.run([str(bin_dir / "nbgrader"), "generate_assignment", assignment, "--force"],
                    cwd=root, env=env, check=True, capture_output=True)
@@ -107,18 +102,17 @@ def compare(ours, theirs):
     return [(s, ours.get(s), theirs[s]) for s in sorted(theirs) if ours.get(s) != theirs[s]]
 
 
-def run_bench(n, baseline_n, assignment, jobs, timeout, work, console, answers_dir=ANSWERS_DIR):
+def run_bench(n, baseline_n, assignment, jobs, timeout, work, console):
     """Grade a class both ways; returns a dict of the measurements."""
-    os.environ["COURSE_CASE_SECONDS"] = CASE_SECONDS
     work = Path(work)
-    roster = plant_class(assignment, n, work / "class", answers_dir)
+    roster = plant_class(assignment, n, work / "class")
     console.print(f"planted {n} submissions of {assignment} from {len(set(roster.values()))} scenarios")
 
     started = time.monotonic()
-    batch = grade_class(GradeOptions(assignment=assignment, submissions_dir=work / "class",
-                                     out_dir=work / "ours", jobs=jobs, timeout=timeout), console)
+    batch = grade_class(GradeOptions(assignment=assignment, submissions_dir=work / "class", out_dir=work / "ours",
+                                     jobs=jobs, timeout=timeout, case_seconds=CASE_SECONDS), console)
     ours_seconds = time.monotonic() - started
-    ours = {s: e["scores"] for s, e in batch.results.items()}
+    ours = {s: r.scores for s, r in batch.results.items()}
 
     course = work / "nbgrader_course"
     env = nbgrader_course(course, assignment, timeout)
@@ -157,17 +151,17 @@ def print_results(result, jobs, console):
 def main(args):
     console = Console()
     try:
-        assignment = args.assignment or default_assignment(args.answers)
+        assignment = args.assignment or default_assignment()
         baseline_n = min(args.baseline_n or args.n, args.n)
         settings = (args.n, baseline_n, assignment, args.jobs, args.timeout)
         if args.work:
             Path(args.work).mkdir(parents=True, exist_ok=True)
-            result = run_bench(*settings, args.work, console, args.answers)
+            result = run_bench(*settings, args.work, console)
         else:
             with tempfile.TemporaryDirectory(prefix="autograder-bench-") as work:
-                result = run_bench(*settings, work, console, args.answers)
+                result = run_bench(*settings, work, console)
     except GradingSetupError as error:
         Console(stderr=True).print(f"[bold red]cannot benchmark:[/] {error}", highlight=False)
         return 2
     ratio = print_results(result, args.jobs, console)
-    return 0 if not result["mismatches"] and not result["missing"] and ratio >= 4 else 1
+    return 0 if not result["mismatches"] and not result["missing"] and ratio >= 8 else 1

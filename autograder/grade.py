@@ -1,15 +1,16 @@
-"""`python -m autograder grade`: grade a whole class, in parallel, resumably.
+"""`python -m autograder grade`: grade a whole class, in parallel, resumably, each student in a sandbox.
 
 The batch is the ordered list of steps in STEPS; each takes the `Batch`
-record and fills in its part. One submission's own steps are in worker.py.
+record and fills in its part. One submission's own steps are in grade_one.py.
+Students' code runs only in boxes forked from one warm zygote (sandbox.py);
+the grading threads here hold the answers and decide the scores.
 """
 import hashlib
 import os
-import subprocess
-import sys
+import shutil
+import threading
 import time
-from concurrent.futures import as_completed
-from concurrent.futures.process import BrokenProcessPool
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -21,12 +22,17 @@ from rich.table import Table
 from . import REPO_ROOT
 from .assignment_source import GradingSetupError, load_assignment_source
 from .discover import discover
+from .grade_one import GradingTask, grade_submission
+from .gradebook import RELEASE_IGNORE, GradebookWriter, default_db_url, register_assignment
 from .grades_csv import write_grades_csv
-from .gradebook import GradebookWriter, default_db_url, register_assignment
 from .journal import Journal, load_results
-from .parallel import warm_worker_pool
 from .report import render_report
-from .worker import GradingTask, grade_submission
+from .result import SubmissionResult
+from .sandbox import ASSIGNMENT_PATH, Zygote, ZygoteGone
+from .trusted_cells import load_assignment_modules
+
+NO_SANDBOX_WARNING = ("graded WITHOUT a sandbox (--no-sandbox): students' code could read the hidden cases, "
+                      "other students' files and everything this user can, and could leave processes behind")
 
 
 @dataclass
@@ -37,9 +43,47 @@ class GradeOptions:
     jobs: int = os.cpu_count() or 1
     timeout: float = 60.0
     memory_mb: int = 2048
+    notebook_timeout: float = None  # default: timeout × the notebook's code cells
+    cpu_seconds: int = None  # default: the notebook's time limit
+    tmp_mb: int = 256
+    processes: int = 64
+    case_seconds: float = float(os.environ.get("COURSE_CASE_SECONDS", "10"))
     db_url: str = None
     force: bool = False
+    sandbox: bool = True
     course_root: Path = REPO_ROOT
+
+
+@dataclass
+class RunSettings:
+    """The limits every student gets, and what the trusted test cells need."""
+
+    cell_seconds: float
+    notebook_seconds: float
+    case_seconds: float
+    memory_mb: int
+    cpu_seconds: int
+    tmp_mb: int
+    processes: int
+    assignment_modules: dict
+    references_dir: Path
+    assignment_dir: str = ""  # where a box finds the released files
+
+    @property
+    def limits(self):
+        """What the zygote's box needs to know (plain data; see inside/student.py)."""
+        return {"memory_mb": self.memory_mb, "cpu_seconds": self.cpu_seconds, "file_mb": self.tmp_mb,
+                "tmp_mb": self.tmp_mb, "processes": self.processes, "assignment_dir": self.assignment_dir}
+
+
+@dataclass
+class GradingRun:
+    """What each grading thread shares: the assignment, the zygote, the limits, the gradebook."""
+
+    source: object
+    zygote: object
+    settings: RunSettings
+    db_url: str
 
 
 @dataclass
@@ -48,11 +92,13 @@ class Batch:
     console: Console
     source: object = None
     db_url: str = ""
+    scratch: Path = None
+    released: Path = None
     submissions: list = field(default_factory=list)
     to_grade: list = field(default_factory=list)
-    results: dict = field(default_factory=dict)  # student_id -> journal entry
+    results: dict = field(default_factory=dict)  # student_id -> SubmissionResult
     graded_now: int = 0
-    warm_modules: list = field(default_factory=list)
+    run: GradingRun = None
 
 
 def load_assignment(batch):
@@ -66,24 +112,49 @@ def prepare_output(batch):
     except OSError as error:
         raise GradingSetupError(f"cannot create the output folder {out}: {error.strerror}")
     batch.db_url = batch.options.db_url or default_db_url(out)
+    # The grader's own scratch lives in the output folder, not in /tmp: nothing is left elsewhere.
+    batch.scratch = out / ".grader-scratch"
+    shutil.rmtree(batch.scratch, ignore_errors=True)
+    batch.scratch.mkdir()
 
 
 def register_in_gradebook(batch):
-    register_assignment(batch.source, batch.db_url)
-
-
-def find_modules_to_warm(batch):
-    """Modules the assignment's set-up cells load, listed by a throwaway process (see warm_modules.py)."""
-    result = subprocess.run(
-        [sys.executable, "-m", "autograder.warm_modules", str(batch.source.notebook_path)],
-        cwd=REPO_ROOT, capture_output=True, text=True, timeout=300,
-    )
-    listed = result.stdout.split() if result.returncode == 0 else []
-    batch.warm_modules = list(batch.source.imported_modules) + listed
+    release = batch.scratch / "release"
+    release.mkdir()
+    released = register_assignment(batch.source, batch.db_url, release)
+    # What the student's box may read: the released files, never a notebook or the grading/ folder.
+    batch.released = batch.scratch / "assignment"
+    shutil.copytree(released, batch.released, ignore=shutil.ignore_patterns("*.ipynb", *RELEASE_IGNORE))
 
 
 def find_submissions(batch):
     batch.submissions = discover(batch.options.submissions_dir, batch.source.name, batch.source.notebook_name)
+
+
+def _notebook_seconds(batch):
+    import nbformat
+
+    cells = nbformat.read(batch.source.notebook_path, as_version=4).cells
+    code = sum(1 for cell in cells if cell.cell_type == "code")
+    return batch.options.notebook_timeout or batch.options.timeout * max(code, 1)
+
+
+def start_sandbox(batch):
+    """Start the warm zygote, in bubblewrap unless --no-sandbox; SandboxUnavailable says why it cannot."""
+    options, source = batch.options, batch.source
+    if not options.sandbox:
+        batch.console.print(f"[bold yellow]warning:[/] {NO_SANDBOX_WARNING}", highlight=False)
+    notebook_seconds = _notebook_seconds(batch)
+    settings = RunSettings(
+        cell_seconds=options.timeout, notebook_seconds=notebook_seconds, case_seconds=options.case_seconds,
+        memory_mb=options.memory_mb, cpu_seconds=int(options.cpu_seconds or notebook_seconds),
+        tmp_mb=options.tmp_mb, processes=options.processes,
+        assignment_modules=load_assignment_modules(source.folder, f"_assignment_{source.name}_"),
+        references_dir=source.grading_dir,
+        assignment_dir=ASSIGNMENT_PATH if options.sandbox else str(batch.released),
+    )
+    zygote = Zygote(batch.released, source.setup_sources, source.imported_modules, sandboxed=options.sandbox)
+    batch.run = GradingRun(source, zygote.start(), settings, batch.db_url)
 
 
 def _fingerprint(batch, submission):
@@ -94,48 +165,47 @@ def skip_already_graded(batch):
     """Keep earlier results whose submission and assignment are unchanged (unless --force)."""
     earlier = {} if batch.options.force else load_results(batch.options.out_dir, batch.source.name)
     for submission in batch.submissions:
-        entry = earlier.get(submission.student_id)
-        if entry and entry.get("fingerprint") == _fingerprint(batch, submission):
-            batch.results[submission.student_id] = entry
+        result = earlier.get(submission.student_id)
+        if result and result.fingerprint == _fingerprint(batch, submission):
+            batch.results[submission.student_id] = result
         else:
             batch.to_grade.append(submission)
 
 
 def _task(batch, submission):
-    options = batch.options
     return GradingTask(
         student_id=submission.student_id,
         notebook_name=submission.notebook_name,
         notebook_bytes=submission.data,
-        source=batch.source,
-        db_url=batch.db_url,
-        timeout=options.timeout,
-        memory_mb=options.memory_mb,
-        feedback_path=Path(options.out_dir).resolve() / "feedback" / submission.student_id
+        feedback_path=Path(batch.options.out_dir).resolve() / "feedback" / submission.student_id
         / batch.source.name / f"{batch.source.notebook_name}.html",
     )
 
 
-def _worker_crash(error):
-    return {"scores": {}, "failures": {}, "status": "error", "answered": None,
-            "message": f"the grading worker process crashed ({type(error).__name__}); the submission was not graded"}
+class ZygoteKeeper:
+    """Restarts the zygote when it is gone (the kernel's OOM killer, say); one restart at a time."""
+
+    def __init__(self, run):
+        self.run = run
+        self.lock = threading.Lock()
+
+    def restart(self, broken):
+        with self.lock:
+            if self.run.zygote is broken:
+                broken.close()
+                self.run.zygote = Zygote(broken.assignment_dir, broken.config["setup_sources"],
+                                         broken.config["modules"], broken.sandboxed).start()
 
 
-def _run_in_pool(batch, submissions, record):
-    """Grade submissions in fresh workers; returns those lost to a broken pool."""
-    lost = []
-    with warm_worker_pool(batch.options.jobs, batch.warm_modules) as pool:
-        futures = {pool.submit(grade_submission, _task(batch, s)): s for s in submissions}
-        for future in as_completed(futures):
-            try:
-                result = future.result()
-            except BrokenProcessPool:
-                lost.append(futures[future])
-                continue
-            except Exception as error:
-                result = _worker_crash(error)
-            record(futures[future], result)
-    return lost
+def _grade_with_retry(batch, keeper, submission):
+    """Grade one submission; if the zygote died meanwhile, restart it and try once more."""
+    for attempt in range(2):
+        zygote = batch.run.zygote
+        try:
+            return grade_submission(_task(batch, submission), batch.run)
+        except ZygoteGone:
+            keeper.restart(zygote)
+    return {"scores": {}, "status": "error", "message": "the sandbox failed twice while grading this submission"}
 
 
 def grade_all(batch):
@@ -147,19 +217,19 @@ def grade_all(batch):
             Progress(*columns, console=batch.console, transient=False) as progress:
         bar = progress.add_task(source.name, total=len(batch.to_grade))
 
-        def record(submission, result):
-            scores = {g: result["scores"].get(g, 0.0) for g, _ in source.grade_cells}
-            gradebook.record(submission.student_id, scores, result.get("answered"))
-            entry = {
-                "student_id": submission.student_id, "assignment": source.name,
-                "fingerprint": _fingerprint(batch, submission), "origin": submission.origin,
-                "scores": scores, "score": sum(v or 0.0 for v in scores.values()),
-                "max_score": source.max_score, "status": result["status"], "message": result["message"],
-                "failures": result.get("failures", {}), "seconds": result.get("seconds", 0.0),
-                "graded_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-            }
-            journal.append(entry)
-            batch.results[submission.student_id] = entry
+        def record(submission, graded):
+            scores = {g: graded["scores"].get(g, 0.0) for g, _ in source.grade_cells}
+            gradebook.record(submission.student_id, scores, graded.get("answered"))
+            result = SubmissionResult(
+                student_id=submission.student_id, assignment=source.name, status=graded["status"],
+                message=graded["message"], scores=scores, score=sum(v or 0.0 for v in scores.values()),
+                max_score=source.max_score, failures=graded.get("failures", {}), review=graded.get("review", []),
+                answered=graded.get("answered"), fingerprint=_fingerprint(batch, submission),
+                origin=submission.origin, seconds=graded.get("seconds", 0.0),
+                graded_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            )
+            journal.append(result)
+            batch.results[submission.student_id] = result
             batch.graded_now += 1
             progress.advance(bar)
 
@@ -169,56 +239,70 @@ def grade_all(batch):
                 record(submission, {"scores": {}, "status": submission.status, "message": submission.message})
             else:
                 runnable.append(submission)
-        lost = _run_in_pool(batch, runnable, record) if runnable else []
-        if lost:
-            # A worker died hard (e.g. killed by the kernel's OOM killer); the
-            # pool cannot continue, so give the unlucky ones a second, fresh pool.
-            for submission in _run_in_pool(batch, lost, record):
-                record(submission, _worker_crash(BrokenProcessPool()))
+        keeper = ZygoteKeeper(batch.run)
+        with ThreadPoolExecutor(max_workers=max(1, batch.options.jobs), thread_name_prefix="grading") as pool:
+            futures = {pool.submit(_grade_with_retry, batch, keeper, s): s for s in runnable}
+            for future in as_completed(futures):
+                record(futures[future], future.result())
     journal.close()
 
 
 def write_outputs(batch):
     out = Path(batch.options.out_dir)
-    entries = [batch.results[s.student_id] for s in batch.submissions if s.student_id in batch.results]
-    write_grades_csv(out / "grades.csv", batch.source, entries)
+    results = [batch.results[s.student_id] for s in batch.submissions if s.student_id in batch.results]
+    write_grades_csv(out / "grades.csv", batch.source, results)
+    warnings = [] if batch.options.sandbox else [NO_SANDBOX_WARNING]
     report = out / "report.html.partial"
-    report.write_text(render_report(batch.source, entries), encoding="utf-8")
+    report.write_text(render_report(batch.source, results, warnings), encoding="utf-8")
     report.replace(out / "report.html")
 
 
 # Order matters: bad arguments are caught before anything is written,
-# nothing is graded before the gradebook knows the assignment,
-# and the summary files are written from the journal's results at the end.
-STEPS = (load_assignment, find_submissions, prepare_output, register_in_gradebook, find_modules_to_warm,
+# nothing is graded before the gradebook knows the assignment (and has
+# released the files the boxes see), and the summary files are written from
+# the journal's results at the end.
+STEPS = (load_assignment, find_submissions, prepare_output, register_in_gradebook, start_sandbox,
          skip_already_graded, grade_all, write_outputs)
 
 
 def print_summary(batch, seconds):
-    entries = list(batch.results.values())
-    batch.console.print(f"{batch.source.name}: {len(entries)} students ({batch.graded_now} graded now, "
-                        f"{len(entries) - batch.graded_now} kept) in {seconds:.1f} s", highlight=False)
+    results = list(batch.results.values())
+    batch.console.print(f"{batch.source.name}: {len(results)} students ({batch.graded_now} graded now, "
+                        f"{len(results) - batch.graded_now} kept) in {seconds:.1f} s", highlight=False)
     table = Table()
     table.add_column("status")
     table.add_column("students", justify="right")
     table.add_column("mean score", justify="right")
     by_status = {}
-    for entry in entries:
-        by_status.setdefault(entry["status"], []).append(entry["score"])
+    for result in results:
+        by_status.setdefault(result.status, []).append(result.score)
     for status, scores in sorted(by_status.items()):
         table.add_row(status, str(len(scores)), f"{sum(scores) / len(scores):.2f} / {batch.source.max_score:g}")
     batch.console.print(table)
+    flagged = sum(1 for result in results if result.review)
+    if flagged:
+        batch.console.print(f"{flagged} submission(s) flagged for review: see the review column and report.html")
     out = Path(batch.options.out_dir)
     batch.console.print(f"grades: {out / 'grades.csv'}\nreport: {out / 'report.html'}\n"
                         f"feedback: {out / 'feedback'}\ngradebook: {batch.db_url}")
+
+
+def _stop(batch):
+    if batch.run is not None:
+        batch.run.zygote.close()
+    if batch.scratch is not None:
+        shutil.rmtree(batch.scratch, ignore_errors=True)
 
 
 def grade_class(options, console=None):
     """Run STEPS; returns the Batch. Raises GradingSetupError if the batch cannot start."""
     batch = Batch(options, console or Console())
     started = time.monotonic()
-    for step in STEPS:
-        step(batch)
+    try:
+        for step in STEPS:
+            step(batch)
+    finally:
+        _stop(batch)
     print_summary(batch, time.monotonic() - started)
     return batch
 
@@ -226,8 +310,9 @@ def grade_class(options, console=None):
 def main(args):
     options = GradeOptions(
         assignment=args.assignment, submissions_dir=Path(args.submissions_dir), out_dir=Path(args.out),
-        jobs=args.jobs, timeout=args.timeout, memory_mb=args.memory_mb, db_url=args.db, force=args.force,
-        course_root=Path(args.course).resolve(),
+        jobs=args.jobs, timeout=args.timeout, memory_mb=args.memory_mb, notebook_timeout=args.notebook_timeout,
+        cpu_seconds=args.cpu_seconds, tmp_mb=args.tmp_mb, processes=args.processes, db_url=args.db,
+        force=args.force, sandbox=not args.no_sandbox, course_root=Path(args.course).resolve(),
     )
     try:
         grade_class(options)

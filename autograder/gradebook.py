@@ -7,13 +7,13 @@ database and a kill loses at most the student being written.
 import subprocess
 import warnings
 import sys
-import tempfile
 from pathlib import Path
 
 from nbgrader.api import Course, Gradebook
 from sqlalchemy.exc import SAWarning
 
 from .assignment_source import GradingSetupError
+from .sandbox import die_with_parent
 
 COURSE_ID = ""  # what nbgrader's command-line tools use by default
 
@@ -36,35 +36,41 @@ def ensure_course_row(db_url):
             gradebook.db.commit()
 
 
-def register_assignment(source, db_url):
+# What nbgrader never releases (its defaults), plus the assignments' instructor-only folder.
+RELEASE_IGNORE = (".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback", "grading")
+
+
+def register_assignment(source, db_url, release_dir):
     """Record the assignment's cells in the gradebook with `nbgrader generate_assignment`.
 
-    Running nbgrader itself (into a throwaway release folder) stores exactly
-    the source cells, checksums and points that plain `nbgrader autograde`
-    would restore test cells from.
+    Running nbgrader itself (into release_dir) stores exactly the source
+    cells, checksums and points that plain `nbgrader autograde` would restore
+    test cells from, and leaves in release_dir what a student received.
     """
     try:
         ensure_course_row(db_url)
     except Exception as error:  # a wrong URL, a server that is down, a missing driver
         raise GradingSetupError(f"cannot open the gradebook {db_url}: {error}") from error
     nbgrader = Path(sys.executable).with_name("nbgrader")
-    with tempfile.TemporaryDirectory(prefix="autograder-release-") as release:
-        result = subprocess.run(
-            [
-                str(nbgrader), "generate_assignment", source.name, "--force",
-                f"--CourseDirectory.root={source.course_root}",
-                "--CourseDirectory.source_directory=solutions",
-                f"--CourseDirectory.release_directory={release}",
-                f"--CourseDirectory.db_url={db_url}",
-            ],
-            cwd=release,
-            capture_output=True,
-            text=True,
-            env={"PATH": f"{nbgrader.parent}:/usr/bin:/bin", "HOME": str(Path.home())},
-        )
+    ignore = [f"--CourseDirectory.ignore={pattern}" for pattern in RELEASE_IGNORE]
+    result = subprocess.run(
+        [
+            str(nbgrader), "generate_assignment", source.name, "--force",
+            f"--CourseDirectory.root={source.course_root}",
+            "--CourseDirectory.source_directory=solutions",
+            f"--CourseDirectory.release_directory={release_dir}",
+            f"--CourseDirectory.db_url={db_url}", *ignore,
+        ],
+        cwd=release_dir,
+        capture_output=True,
+        text=True,
+        env={"PATH": f"{nbgrader.parent}:/usr/bin:/bin", "HOME": str(Path.home())},
+        preexec_fn=die_with_parent,
+    )
     if result.returncode != 0:
         tail = "\n".join(result.stderr.strip().splitlines()[-5:])
         raise GradingSetupError(f"nbgrader could not register {source.name!r} in {db_url}:\n{tail}")
+    return Path(release_dir) / source.name
 
 
 class GradebookWriter:

@@ -9,13 +9,15 @@ import json
 import os
 from pathlib import Path
 
+from .result import SubmissionResult
+
 
 def journal_path(out_dir):
     return Path(out_dir) / "results.jsonl"
 
 
 def load_results(out_dir, assignment):
-    """{student_id: latest complete entry} for `assignment` (torn lines skipped)."""
+    """{student_id: latest complete SubmissionResult} for `assignment` (torn or foreign lines skipped)."""
     path = journal_path(out_dir)
     results = {}
     if not path.exists():
@@ -25,8 +27,9 @@ def load_results(out_dir, assignment):
             entry = json.loads(line)
         except json.JSONDecodeError:
             continue
-        if isinstance(entry, dict) and entry.get("assignment") == assignment:
-            results[entry["student_id"]] = entry
+        result = SubmissionResult.from_json(entry)
+        if result is not None and result.assignment == assignment:
+            results[result.student_id] = result
     return results
 
 
@@ -40,8 +43,8 @@ class Journal:
         if path.stat().st_size and not path.read_bytes().endswith(b"\n"):
             self.file.write("\n")
 
-    def append(self, entry):
-        self.file.write(json.dumps(entry, sort_keys=True) + "\n")
+    def append(self, result):
+        self.file.write(json.dumps(result.to_json(), sort_keys=True) + "\n")
         self.file.flush()
         os.fsync(self.file.fileno())
 

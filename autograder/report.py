@@ -32,11 +32,11 @@ def _table(header, rows):
     return f"<table><tr>{head}</tr>{body}</table>"
 
 
-def class_statistics(source, entries):
+def class_statistics(source, results):
     """[(label, value)] rows: counts by status and the spread of total scores."""
-    scores = [e["score"] for e in entries]
-    rows = [("students", len(entries))]
-    rows += [(f"status {status}", n) for status, n in sorted(Counter(e["status"] for e in entries).items())]
+    scores = [r.score for r in results]
+    rows = [("students", len(results))]
+    rows += [(f"status {status}", n) for status, n in sorted(Counter(r.status for r in results).items())]
     if scores:
         rows += [
             ("mean score", f"{statistics.mean(scores):.2f} / {source.max_score:g}"),
@@ -48,28 +48,43 @@ def class_statistics(source, entries):
     return rows
 
 
-def render_report(source, entries):
-    """The report page for `entries` (journal dicts) as an HTML string."""
-    parts = [f"<h1>{html.escape(source.name)}: class report</h1>", "<h2>Class statistics</h2>",
-             _table(["", ""], class_statistics(source, entries)), "<h2>Tests</h2>"]
+def render_report(source, results, warnings=()):
+    """The report page for `results` (SubmissionResult records) as an HTML string.
+
+    warnings: lines shown first, in bold (e.g. that the class was graded without a sandbox).
+    """
+    parts = [f"<h1>{html.escape(source.name)}: class report</h1>"]
+    parts += [f'<p class="warning"><strong>Warning: {html.escape(w)}.</strong></p>' for w in warnings]
+    parts += ["<h2>Class statistics</h2>", _table(["", ""], class_statistics(source, results)), "<h2>Tests</h2>"]
     for grade_id, points in source.tests:
-        values = [e["scores"].get(grade_id) or 0.0 for e in entries]
+        values = [r.scores.get(grade_id) or 0.0 for r in results]
         parts.append(f"<h3>{html.escape(grade_id)} ({points:g} points)</h3>")
         if values:
             parts.append(f'<img alt="histogram of {html.escape(grade_id)} scores" '
                          f'src="data:image/png;base64,{_histogram_png(grade_id, values, points)}">')
             full = sum(v == points for v in values)
             parts.append(f"<p>mean {statistics.mean(values):.2f}; full marks for {full} of {len(values)}</p>")
-        failures = Counter(e.get("failures", {}).get(grade_id) for e in entries if e.get("failures", {}).get(grade_id))
+        failures = Counter(r.failures.get(grade_id) for r in results if r.failures.get(grade_id))
         if failures:
             parts.append(_table(["most common failure", "students"], failures.most_common(COMMON_FAILURES_SHOWN)))
-    not_run = [e for e in entries if e["status"] != "ok"]
+    not_run = [r for r in results if r.status != "ok"]
     parts.append("<h2>Submissions that did not run normally</h2>")
     parts.append(
-        _table(["student", "status", "why"], [(e["student_id"], e["status"], e["message"]) for e in not_run])
+        _table(["student", "status", "why"], [(r.student_id, r.status, r.message) for r in not_run])
         if not_run else "<p>None: every submission ran.</p>"
     )
+    parts.append("<h2>Submissions to review</h2>")
+    flagged = [r for r in results if r.review]
+    parts.append(
+        "<p>The checks watch for PyTorch's pooling operators from inside the student's process, which "
+        "code that reaches into the interpreter or torch can evade. These submissions do; their scores are "
+        "as graded, but read their code before you accept them.</p>"
+        + _table(["student", "score", "reaches for"], [(r.student_id, f"{r.score:g}", "; ".join(r.review))
+                                                       for r in flagged])
+        if flagged else "<p>None: no submission reaches for the interpreter's or torch's internals.</p>"
+    )
     style = ("body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem}"
-             "table{border-collapse:collapse}td,th{border:1px solid #ddd;padding:.2rem .6rem;text-align:left}")
+             "table{border-collapse:collapse}td,th{border:1px solid #ddd;padding:.2rem .6rem;text-align:left}"
+             ".warning{background:#fff3cd;padding:.5rem}")
     return (f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>{html.escape(source.name)} report'
             f"</title><style>{style}</style></head><body>\n" + "\n".join(parts) + "\n</body></html>\n")

@@ -39,11 +39,40 @@ def _first_error(outputs):
     return next((o for o in outputs if o["output_type"] == "error"), None)
 
 
-def status_of(nb, report, timeout, memory_mb):
-    """(status, message) from an ExecutionReport: memory > error (died/exit) > timeout > error > ok."""
+# A student's cell error that means one of the box's limits was hit: (status, what the limit is).
+LIMIT_ERRORS = (
+    ("File too large", "file-size", "the file-size limit"),
+    ("No space left on device", "file-size", "the space of its private /tmp"),
+    ("Resource temporarily unavailable", "processes", "the limit on processes"),
+)
+
+
+def _limit_hit(nb, report):
+    """(status, message) for the first cell whose error shows a limit of the box, or None."""
+    for index, outputs in sorted(report.outputs.items()):
+        error = _first_error(outputs)
+        if error and not is_grade(nb.cells[index]):
+            for marker, status, limit in LIMIT_ERRORS:
+                if marker in f"{error['ename']}: {error['evalue']}":
+                    return status, f"{cell_label(nb, index)} hit {limit} ({error['ename']}: {error['evalue']})"
+    return None
+
+
+def status_of(nb, report, settings):
+    """(status, message) from an ExecutionReport.
+
+    Precedence: memory > deadline > cpu-time > error (the process ended) > sys.exit >
+    file-size / processes > timeout > error (a cell raised) > ok.
+    """
     if report.memory_cells:
         index = report.memory_cells[0]
-        return "memory", f"{cell_label(nb, index)} exceeded the {memory_mb} MB memory cap"
+        return "memory", f"{cell_label(nb, index)} exceeded the {settings.memory_mb} MB memory cap"
+    if report.past_deadline:
+        return "deadline", (f"the notebook did not finish within its {settings.notebook_seconds:g} s limit; "
+                            f"{cell_label(nb, report.died_in)} and later cells were not run")
+    if report.died_in is not None and "SIGXCPU" in report.exit_description:
+        return "cpu-time", (f"{cell_label(nb, report.died_in)} used up the {settings.cpu_seconds} s of CPU time "
+                            "the notebook may use; later cells were not run")
     if report.died_in is not None and not report.timed_out:
         return "error", (
             f"the notebook's process ended during {cell_label(nb, report.died_in)} "
@@ -53,9 +82,12 @@ def status_of(nb, report, timeout, memory_mb):
         error = _first_error(outputs)
         if error and error["ename"] == "SystemExit":
             return "error", f"{cell_label(nb, index)} called sys.exit({error['evalue']}); the rest was still run"
+    limit = _limit_hit(nb, report)
+    if limit:
+        return limit[0], one_line(limit[1])
     if report.timed_out:
         labels = ", ".join(cell_label(nb, index) for index in report.timed_out)
-        return "timeout", one_line(f"{labels} did not finish within {timeout:g} s")
+        return "timeout", one_line(f"{labels} did not finish within {settings.cell_seconds:g} s")
     for index, outputs in sorted(report.outputs.items()):
         error = _first_error(outputs)
         if error and not is_grade(nb.cells[index]):

@@ -127,8 +127,7 @@ class RecordingShell(InteractiveShell):
 def start_recording_shell():
     """Create the shell and route sys.stdout/sys.stderr into it; returns the shell.
 
-    History is kept in memory only: many students run at once and must not
-    share (or lock) one history database.
+    History is kept in memory only: the sandbox has no home folder to keep it in.
     """
     config = Config()
     config.HistoryManager.hist_file = ":memory:"

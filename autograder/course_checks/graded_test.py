@@ -1,0 +1,168 @@
+"""GradedTest, the object behind every test cell, and `checks`, what the notebooks import.
+
+A test cell reads like this:
+
+    test = checks.GradedTest("pool2d", pool2d, points=3)
+    X = checks.tensor([[0.0, 1.0, 2.0], [3.0, 4.0, 5.0], [6.0, 7.0, 8.0]])
+    test.returns([[4.0, 5.0], [7.0, 8.0]], X, (2, 2))      # a public case
+    test.raises(ValueError, X, (2, 2), mode='min')
+    test.reference_cases()                                   # hidden cases (only when graded)
+    test.score()                                             # prints the report, returns the points
+
+In a notebook each case runs at once, in the notebook's own process. When
+the course's grader runs the cell, it does so in its own process, with the
+student's function standing for a call into the student's sandbox: only
+`runner.run_case` runs there, and the expected results stay here.
+"""
+import os
+
+import torch
+
+from . import references as reference_files
+from .compare import invalid_outcome, judge
+from .encoding import DTYPES, decode, describe, describe_call, encode, flatten, shape_of_nested
+from .runner import run_case
+
+RUNNER = "course_checks.runner:run_case"
+DEFAULT_CASE_SECONDS = 10.0
+
+
+def current_grader():
+    """The grader's context while it runs this cell in its own process, else None (see autograder/grading_context.py)."""
+    try:
+        from autograder.grading_context import CURRENT
+    except ImportError:
+        return None
+    return CURRENT.get()
+
+
+class GradedTest:
+    """The cases of one graded test cell, run against one student function.
+
+    Each `returns`/`raises`/`layer_matches` call runs one case and records
+    whether it passed; `score()` prints the report and returns
+    points × passed / cases, the cell's partial credit.
+    """
+
+    def __init__(self, checks, name, function, points):
+        self.checks, self.name, self.function, self.points = checks, name, function, points
+        self.grader = current_grader()
+        self.results = []  # (call, problem or None, public)
+        self.timed_out = False
+        self.case_seconds = (self.grader.case_seconds if self.grader else
+                             float(os.environ.get("COURSE_CASE_SECONDS", DEFAULT_CASE_SECONDS)))
+
+    def _outcome(self, args, kwargs, probe):
+        encoded_args = [encode(a) for a in args]
+        encoded_kwargs = {k: encode(v) for k, v in kwargs.items()}
+        options = {"seconds": self.case_seconds, "probe": probe}
+        if self.grader is None:
+            return run_case(self.function, encoded_args, encoded_kwargs, **options)
+        outcome = self.function.run_case(RUNNER, encoded_args, encoded_kwargs, options)
+        problem = invalid_outcome(outcome)
+        return outcome if problem is None else {"problem": problem}
+
+    def _run(self, args, kwargs, expected, public, probe=None, probe_description=""):
+        call = describe_call(self.name, args, kwargs)
+        if self.timed_out:
+            problem = f"not run: an earlier case took over {self.case_seconds:g} s"
+        else:
+            outcome = self._outcome(args, kwargs, probe)
+            self.timed_out = bool(outcome.get("timed_out"))
+            problem = judge(expected, outcome, public, probe_description)
+        self.results.append((call, problem, public))
+        if self.grader is not None:
+            self.grader.record_case(self.name, call, problem, public)
+
+    def returns(self, expected, *args, dtype=None, **kwargs):
+        """Public case: the call should return `expected` (nested list -> tensor, tuple -> shape)."""
+        if type(expected) is tuple:
+            self._run(args, kwargs, {"shape": list(expected)}, True)
+            return
+        first = [a for a in args if type(a) is torch.Tensor]
+        name = dtype or (str(first[0].dtype).replace("torch.", "") if first else "float32")
+        record = {"dtype": name, "shape": list(shape_of_nested(expected)), "values": [float(v) for v in flatten(expected)]}
+        self._run(args, kwargs, {"tensor": record}, True)
+
+    def raises(self, error, *args, **kwargs):
+        """Public case: the call should raise `error` (e.g. ValueError)."""
+        self._run(args, kwargs, {"raises": error.__name__}, True)
+
+    def layer_matches(self, X, expected, *args, **kwargs):
+        """Public case: the returned layer should be a bias-free, frozen nn.Conv2d mapping X to expected."""
+        record = {"dtype": str(X.dtype).replace("torch.", ""), "shape": list(shape_of_nested(expected)),
+                  "values": [float(v) for v in flatten(expected)]}
+        self._run(args, kwargs, {"layer_output": {"tensor": record}}, True,
+                  probe={"conv2d": encode(X)}, probe_description=describe(X))
+
+    def reference_cases(self):
+        """Hidden cases: every reference case recorded for this function."""
+        document = self.grader.references if self.grader else self.checks.references
+        if not document:
+            raise RuntimeError("The reference cases were not loaded; grading needs the hidden cell "
+                               "that calls checks.load_references().")
+        for case in document["cases"]:
+            if case["function"] != self.name:
+                continue
+            args = [decode(a) for a in case["args"]]
+            kwargs = {k: decode(v) for k, v in case["kwargs"].items()}
+            expected = case["expect"]
+            if "layer_output" in expected:
+                X = expected["layer_input"]
+                self._run(args, kwargs, expected, False, probe={"conv2d": X}, probe_description=describe(decode(X)))
+            else:
+                self._run(args, kwargs, expected, False)
+
+    def report_lines(self):
+        passed = sum(1 for _, problem, _ in self.results if problem is None)
+        total = len(self.results)
+        earned = round(self.points * passed / total, 4) if total else 0.0
+        lines = [f"{self.name}: {passed} of {total} cases passed, {earned:g} of {self.points} points"]
+        for call, problem, public in self.results:
+            label = "" if public else "  [hidden]"
+            lines.append(f"  {'ok  ' if problem is None else 'FAIL'} {call}{label}")
+            if problem is not None:
+                lines.append(f"       {problem}")
+        return earned, lines
+
+    def score(self):
+        """Print the per-case report; return the points earned (partial credit)."""
+        earned, lines = self.report_lines()
+        text = "\n".join(lines) + "\n"
+        if self.grader is not None:
+            self.grader.write(text)
+        else:
+            print(text, end="")
+        failed = sum(1 for _, problem, _ in self.results if problem is not None)
+        if self.grader is None and os.environ.get("NBGRADER_EXECUTION") == "validate" and failed:
+            # Under `nbgrader validate` a failed case must raise to be reported;
+            # when grading, the partial score above is what counts.
+            raise AssertionError(f"{self.name}: {failed} of {len(self.results)} cases failed (see above)")
+        return min(max(earned, 0.0), float(self.points))
+
+
+class Checks:
+    """What the notebooks call `checks`: tensors for the cases, the hidden cases, and GradedTest."""
+
+    def __init__(self):
+        self.references = None
+
+    def GradedTest(self, name, function, points):  # noqa: N802 (reads as a class in the test cells)
+        return GradedTest(self, name, function, points)
+
+    @staticmethod
+    def tensor(data, dtype="float32"):
+        """A plain tensor of the given nested list and dtype name."""
+        return torch.tensor(data, dtype=DTYPES[dtype])
+
+    def load_references(self, assignment):
+        """Load (and check against the manifest) the hidden cases of an assignment.
+
+        Returns None: its cell is a 0-point grade cell, and a numeric result there
+        would exceed the cell's points and make nbgrader reject the notebook.
+        """
+        grader = current_grader()
+        if grader is not None:
+            grader.references = reference_files.load_references(grader.references_dir / reference_files.FILE_NAME)
+        else:
+            self.references = reference_files.load_references(reference_files.find_references(assignment))
