@@ -18,8 +18,6 @@ from .assignment_source import strip_hidden_tests
 MAX_OUTPUT_LINES = 40
 MAX_OUTPUT_CHARS = 4000
 MAX_IMAGE_BASE64_CHARS = 400_000
-# Locked course cells longer than this (the checking tools) are folded away.
-FOLDED_CELL_LINES = 30
 ANSI_ESCAPE = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 REDACTED = "[hidden test line removed]"
 
@@ -82,13 +80,6 @@ def _render_outputs(page, outputs, graded):
                 page.pre("".join(text) if isinstance(text, list) else text)
 
 
-def _is_long_course_code(cell):
-    """A locked cell of the course's own code, too long to be worth reading in feedback."""
-    meta = cell.metadata.get("nbgrader", {})
-    return (meta.get("locked") and not meta.get("grade") and not meta.get("solution")
-            and cell.source.count("\n") >= FOLDED_CELL_LINES)
-
-
 def _score_badge(grade_id, earned, points):
     css = "full" if earned == points else ("zero" if not earned else "partial")
     shown = "needs manual grading" if earned is None else f"{earned:g} / {points:g}"
@@ -120,11 +111,7 @@ def render_feedback(nb, source, student_id, outcome, notes):
             page.raw(page.markdown.render(page.clean(cell.source)))
         elif cell.cell_type == "code":
             shown = html.escape(page.clean(strip_hidden_tests(cell.source) if graded else cell.source))
-            if _is_long_course_code(cell):
-                lines = cell.source.count("\n") + 1
-                page.raw(f"<details><summary>course code (locked, {lines} lines)</summary><pre>{shown}</pre></details>")
-            else:
-                page.raw(f"<pre>{shown}</pre>")
+            page.raw(f"<pre>{shown}</pre>")
             _render_outputs(page, cell.get("outputs", []), graded)
         page.raw("</div>")
     body = "\n".join(page.parts)

@@ -98,10 +98,11 @@ def bwrap_command(assignment_dir, etc_dir, program):
     return args
 
 
-def plain_command(program):
+def plain_command(control_fd):
     """--no-sandbox: the zygote as an ordinary process, with a cleared environment only."""
-    return ["env", "-i", f"PYTHONPATH={INSIDE_PACKAGE.parent}", "PATH=/usr/bin:/bin", "HOME=/tmp",
-            "PYTHONDONTWRITEBYTECODE=1", "MPLBACKEND=Agg", *program]
+    return ["env", "-i", f"PYTHONPATH={INSIDE_PACKAGE.parent.parent}", "PATH=/usr/bin:/bin", "HOME=/tmp",
+            "PYTHONDONTWRITEBYTECODE=1", "MPLBACKEND=Agg",
+            sys.executable, "-m", "autograder.inside.zygote", str(control_fd)]
 
 
 @dataclass
@@ -157,10 +158,10 @@ class Zygote:
         self.warm_report = {}
 
     def _command(self, control_fd):
-        program = [sys.executable, "-m", "grader_inside.zygote", str(control_fd)]
         if not self.sandboxed:
-            return plain_command(program)
+            return plain_command(control_fd)
         self.scratch = Path(tempfile.mkdtemp(prefix="autograder-sandbox-"))
+        program = [sys.executable, "-m", "grader_inside.zygote", str(control_fd)]
         return bwrap_command(self.assignment_dir, self.scratch, program)
 
     def start(self):

@@ -57,6 +57,8 @@ class StudentSession:
     def _receive(self, until):
         try:
             return wire.receive(self.process.channel, deadline=until)
+        except TimeoutError:  # an OSError too, but not an ending
+            raise
         except (EOFError, OSError):
             self.process.is_dead(wait=5.0)
             raise self._end(self.process.exit_description())

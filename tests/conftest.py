@@ -1,5 +1,4 @@
 """Shared fixtures: the repository's paths and a throwaway copy of the book."""
-import runpy
 import shutil
 import subprocess
 import sys
@@ -33,8 +32,10 @@ def toc_entries(toc_path=REPO_ROOT / "_toc.yml"):
 
 
 def load_checking_tools():
-    """autograder/checks.py run as a notebook's first cell runs it; returns `assignment_checks`."""
-    return runpy.run_path(str(REPO_ROOT / "autograder" / "checks.py"))["assignment_checks"]
+    """A fresh `checks` object of the course's checking tools, as a notebook imports it."""
+    from autograder.course_checks.graded_test import Checks
+
+    return Checks()
 
 
 def build_book(source_dir):

@@ -2,8 +2,8 @@
 
 The course lives in a temporary folder with its own nbgrader_config.py and
 gradebook, so the tests never touch autograder/gradebook.db. It holds a copy
-of solutions/ and autograder/references/; every scenario becomes one
-"student", and a single `nbgrader autograde` run grades them all, with the
+of solutions/ (whose grading/ folders hold the hidden cases, which nbgrader
+never releases); every scenario becomes one "student", and a single `nbgrader autograde` run grades them all, with the
 same preprocessors and cell restoring as plain `nbgrader autograde` at the
 repository root. Only the time limits are shorter, so that hanging
 scenarios cost seconds: the per-case limit (COURSE_CASE_SECONDS) and the
@@ -17,11 +17,12 @@ from pathlib import Path
 
 from nbgrader.api import Gradebook
 
+from autograder.gradebook import RELEASE_IGNORE
 from autograder.planting import plant_answers
+from autograder.scenarios import scenario_sources
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 VENV_BIN = Path(sys.executable).parent
-ANSWERS_DIR = REPO_ROOT / "tests" / "fixtures" / "answers"
 CASE_SECONDS = 2
 CELL_TIMEOUT_SECONDS = 30  # generous: the first cell imports torch, slow on a loaded machine
 
@@ -36,21 +37,22 @@ c.CourseDirectory.feedback_directory = "feedback"
 c.CourseDirectory.db_url = "sqlite:///{{root}}/gradebook.db"
 c.ExecutePreprocessor.timeout = {CELL_TIMEOUT_SECONDS}
 c.ExecutePreprocessor.interrupt_on_timeout = True
+c.CourseDirectory.ignore = {list(RELEASE_IGNORE)!r}
 """
 
 
 def scenario_names(assignment):
-    """The scenario fixtures of an assignment, by file stem, sorted."""
-    return sorted(path.stem for path in (ANSWERS_DIR / assignment).glob("*.py"))
+    """The answer scenarios of an assignment, sorted."""
+    return sorted(scenario_sources(assignment))
 
 
 def make_course(root, assignments):
-    """Create the course in root: config, solutions, references; release each assignment."""
+    """Create the course in root: config and solutions (hidden cases included); release each assignment."""
     root.mkdir(parents=True, exist_ok=True)
     (root / "nbgrader_config.py").write_text(CONFIG.format(root=str(root)))
     for assignment in assignments:
-        shutil.copytree(REPO_ROOT / "solutions" / assignment, root / "solutions" / assignment)
-    shutil.copytree(REPO_ROOT / "autograder" / "references", root / "autograder" / "references")
+        shutil.copytree(REPO_ROOT / "solutions" / assignment, root / "solutions" / assignment,
+                        ignore=shutil.ignore_patterns("__pycache__"))
     for assignment in assignments:
         run_nbgrader(root, "generate_assignment", assignment, "--force")
 
@@ -87,8 +89,7 @@ def submit(root, assignment, student, notebook_path):
 def plant_scenarios(root, assignment):
     """Submit every scenario fixture of the assignment as the student of the same name."""
     release = REPO_ROOT / "exercises" / assignment / f"{assignment}.ipynb"
-    for scenario in scenario_names(assignment):
-        source = (ANSWERS_DIR / assignment / f"{scenario}.py").read_text()
+    for scenario, source in scenario_sources(assignment).items():
         plant_answers(release, source, root / "submitted" / scenario / assignment / f"{assignment}.ipynb")
 
 

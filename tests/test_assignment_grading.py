@@ -1,7 +1,7 @@
 """Do the assignments' tests grade fairly? Plant answers, grade with nbgrader, check the scores.
 
-A throwaway course per assignment grades every scenario of
-tests/fixtures/answers/ (plus the solution notebook and the untouched
+A throwaway course per assignment grades every answer scenario of
+solutions/<assignment>/grading/scenarios/ (plus the solution notebook and the untouched
 release) in one `nbgrader autograde` run; the two runs go in parallel.
 """
 import json
@@ -11,10 +11,11 @@ import pytest
 
 import grading_course
 from autograder.assignments import assignment_names
-from autograder.references import REFERENCES_DIR
+from autograder.references import REFERENCES, grading_dir
+from autograder.scenarios import expected_scores
 
-EXPECTED_SCORES = json.loads((grading_course.ANSWERS_DIR / "expected_scores.json").read_text())
 ASSIGNMENTS = assignment_names()
+EXPECTED_SCORES = {assignment: expected_scores(assignment) for assignment in ASSIGNMENTS}
 SCENARIOS = [(a, s) for a in ASSIGNMENTS for s in grading_course.scenario_names(a)]
 
 
@@ -30,7 +31,7 @@ def max_points(assignment):
 
 def raising_cases(assignment):
     """How many hidden cases of the assignment expect a ValueError."""
-    cases = json.loads((REFERENCES_DIR / f"{assignment}.json").read_text())["cases"]
+    cases = json.loads((grading_dir(assignment) / REFERENCES).read_text())["cases"]
     return sum(1 for case in cases if "raises" in case["expect"])
 
 
@@ -63,7 +64,7 @@ def test_there_are_two_assignments_with_scenarios():
     for assignment in ASSIGNMENTS:
         assert grading_course.scenario_names(assignment), assignment
         assert set(EXPECTED_SCORES[assignment]) == set(grading_course.scenario_names(assignment)), (
-            f"expected_scores.json and tests/fixtures/answers/{assignment}/ name different scenarios"
+            f"solutions/{assignment}/grading/scenarios/: expected_scores.json and the scenarios differ"
         )
 
 

@@ -16,7 +16,7 @@ def test_only_cells_worth_points_are_tests():
     assert source.max_score == sum(points for _, points in source.tests) == 12
     assert grade_columns(source) == [
         "student_id", "assignment", "test_pool2d", "test_pool2d_strided", "test_pool2d_multichannel",
-        "test_pool_output_shape", "score", "max_score", "status", "message",
+        "test_pool_output_shape", "score", "max_score", "status", "message", "review",
     ]
 
 

@@ -3,9 +3,8 @@ import nbformat
 
 import grading_course
 from autograder.assignments import assignment_names
+from autograder.release import CHECKS_PACKAGE, expected_checks_files
 from conftest import REPO_ROOT
-
-CHECKS_SOURCE = (REPO_ROOT / "autograder" / "checks.py").read_text()
 
 
 def test_exercises_match_a_fresh_generation(tmp_path):
@@ -21,14 +20,24 @@ def test_exercises_match_a_fresh_generation(tmp_path):
         )
 
 
-def test_each_notebook_starts_with_the_checking_tools():
-    """Is the first code cell of every notebook autograder/checks.py, verbatim and locked?"""
+def test_each_assignment_carries_the_checking_tools():
+    """Does every assignment, as written and as released, hold an up-to-date copy of the checking tools?"""
+    wanted = expected_checks_files()
+    for name in assignment_names():
+        for folder in ("solutions", "exercises"):
+            copy = REPO_ROOT / folder / name / CHECKS_PACKAGE
+            present = {p.relative_to(copy).as_posix(): p.read_text() for p in copy.glob("*.py")}
+            assert present == wanted, f"{folder}/{name}/{CHECKS_PACKAGE} differs from autograder/{CHECKS_PACKAGE}: run `make assignments`"
+
+
+def test_each_notebook_imports_the_checking_tools_first():
+    """Is the first code cell of every notebook a short, locked import of the checking tools?"""
     for name in assignment_names():
         for folder in ("solutions", "exercises"):
             notebook = nbformat.read(REPO_ROOT / folder / name / f"{name}.ipynb", 4)
             first = next(c for c in notebook.cells if c.cell_type == "code")
-            assert first.source == CHECKS_SOURCE.rstrip("\n"), f"{folder}/{name}: checking cell differs from autograder/checks.py: run `make assignments`"
-            assert first.metadata.nbgrader["locked"]
+            assert first.source.splitlines()[-1] == f"from {CHECKS_PACKAGE} import checks", f"{folder}/{name}"
+            assert len(first.source.splitlines()) <= 5 and first.metadata.nbgrader["locked"]
 
 
 def test_released_answer_cells_hold_stubs_not_solutions():

@@ -1,33 +1,46 @@
 """What does the class report say about a test a student lost marks on?"""
-import contextlib
-import io
+import nbformat
+from nbformat.v4 import new_code_cell, new_notebook
 
-from autograder.worker import first_failed_case
-from conftest import load_checking_tools
+from autograder.grade_one import Grading, GradingTask, failure_messages
+from autograder.run_notebook import ExecutionReport
+from autograder.scoring import Outcome
 
 
-def printed_report(function):
-    """What a test cell prints for `function` on two public cases, as the checks print it."""
-    checks = load_checking_tools()
-    test = checks.GradedTest("double", function, points=2)
-    test.returns([[2.0]], checks.tensor([[1.0]]))
-    test.returns([[4.0, 6.0]], checks.tensor([[2.0, 3.0]]))
-    printed = io.StringIO()
-    with contextlib.redirect_stdout(printed):
-        test.score()
-    return printed.getvalue()
+class Source:
+    tests = (("test_double", 2.0),)
+
+
+class Run:
+    source = Source()
+
+
+def graded(outputs, cases, earned):
+    """A Grading whose one test cell has these outputs, recorded cases and points earned."""
+    cell = new_code_cell("test.score()", metadata={"nbgrader": {"grade": True, "grade_id": "test_double", "points": 2}})
+    cell.outputs = [nbformat.from_dict(o) for o in outputs]
+    grading = Grading(GradingTask("s", "n", b"", None), Run(), nb=new_notebook(cells=[cell]))
+    grading.report = ExecutionReport(cases=cases)
+    grading.outcome = Outcome({"test_double": earned})
+    return grading
 
 
 def test_a_partly_wrong_answer_is_summed_up_by_its_first_failed_case():
     """Is the first failing case, with what differed, the line the report counts?"""
-    printed = printed_report(lambda X: X * 2 if X.numel() == 1 else X)
-    assert "1 of 2 cases passed" in printed
-    summary = first_failed_case(printed)
-    assert summary.startswith("double(<1×2 float32 tensor>): ")
-    problem = summary.split(": ", 1)[1]
-    assert problem and problem in printed and "FAIL" not in problem
+    cases = [("test_double", "double(<1 float32 tensor>)", None, True),
+             ("test_double", "double(<1×2 float32 tensor>)", "differs at 2 of 2 positions", True),
+             ("test_double", "double(<3 float32 tensor>)", "raised ValueError", False)]
+    result = failure_messages(graded([{"output_type": "execute_result", "data": {"text/plain": "0.6667"},
+                                       "metadata": {}, "execution_count": 1}], cases, 0.6667))
+    assert result == {"test_double": "double(<1×2 float32 tensor>): differs at 2 of 2 positions"}
 
 
-def test_a_report_with_no_failure_gives_nothing():
-    """Does a test cell whose cases all passed give no failure line?"""
-    assert first_failed_case(printed_report(lambda X: X * 2)) is None
+def test_an_error_in_the_test_cell_is_what_the_report_counts():
+    """Does a test cell that raised report its error rather than a case?"""
+    outputs = [{"output_type": "error", "ename": "NameError", "evalue": "name 'double' is not defined", "traceback": []}]
+    assert failure_messages(graded(outputs, [], 0.0)) == {"test_double": "NameError: name 'double' is not defined"}
+
+
+def test_a_test_with_full_marks_gives_nothing():
+    """Does a test cell that earned all its points give no failure line?"""
+    assert failure_messages(graded([], [("test_double", "double(1)", None, True)], 2.0)) == {}

@@ -38,7 +38,7 @@ def test_grades_csv_has_the_issue_columns(graded_class):
     """Are grades.csv's columns exactly student_id, assignment, one per test, score, max_score, status, message?"""
     out, _ = graded_class
     header = (out / "grades.csv").read_text().splitlines()[0]
-    assert header == "student_id,assignment,test_scale,test_window_sum,score,max_score,status,message"
+    assert header == "student_id,assignment,test_scale,test_window_sum,score,max_score,status,message,review"
 
 
 def test_messages_name_the_cause(graded_class):

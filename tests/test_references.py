@@ -2,33 +2,43 @@
 import hashlib
 import json
 
-from autograder.references import REFERENCES_DIR, drifted_files, reference_files
+from autograder.assignments import assignment_names
+from autograder.references import MANIFEST, REFERENCES, assignments_with_cases, drifted_files, grading_dir, reference_files
 from conftest import REPO_ROOT
+
+
+def cases_of(assignment):
+    return json.loads((grading_dir(assignment) / REFERENCES).read_text())["cases"]
 
 
 def test_the_reference_files_match_a_fresh_generation():
     """Does regenerating the references from PyTorch reproduce the committed files byte for byte?"""
-    assert drifted_files() == [], "run `make references` and commit autograder/references/"
+    assert drifted_files() == [], "run `make references` and commit solutions/*/grading/"
+
+
+def test_every_assignment_has_hidden_cases():
+    """Does every assignment keep a case builder in its grading/ folder?"""
+    assert assignments_with_cases() == assignment_names()
 
 
 def test_generation_is_deterministic():
     """Do two generations in one process give identical bytes?"""
-    assert reference_files() == reference_files()
+    for assignment in assignments_with_cases():
+        assert reference_files(assignment) == reference_files(assignment)
 
 
-def test_the_manifest_holds_each_files_sha256():
-    """Does manifest.json list the SHA-256 of every reference file, and only those?"""
-    manifest = json.loads((REFERENCES_DIR / "manifest.json").read_text())
-    files = sorted(p.name for p in REFERENCES_DIR.glob("*.json") if p.name != "manifest.json")
-    assert sorted(manifest) == files
-    for name in files:
-        assert manifest[name] == hashlib.sha256((REFERENCES_DIR / name).read_bytes()).hexdigest()
+def test_the_manifest_holds_the_references_sha256():
+    """Does each grading/manifest.json hold the SHA-256 of its references.json?"""
+    for assignment in assignments_with_cases():
+        folder = grading_dir(assignment)
+        manifest = json.loads((folder / MANIFEST).read_text())
+        assert manifest == {REFERENCES: hashlib.sha256((folder / REFERENCES).read_bytes()).hexdigest()}
 
 
 def test_every_graded_function_has_hidden_cases_of_each_kind():
     """Does each function have hidden cases in both dtypes, and each shape function invalid-argument cases?"""
-    for name in ("pool2d", "avgpool_as_conv"):
-        cases = json.loads((REFERENCES_DIR / f"{name}.json").read_text())["cases"]
+    for name in assignments_with_cases():
+        cases = cases_of(name)
         for function in {c["function"] for c in cases}:
             mine = [c for c in cases if c["function"] == function]
             assert len(mine) >= 4, function
@@ -42,11 +52,13 @@ def test_every_graded_function_has_hidden_cases_of_each_kind():
 
 def test_no_reference_value_appears_in_the_exercises():
     """Is no hidden input or expected value (as its exact repr) present in exercises/?"""
-    released = "".join(p.read_text() for p in (REPO_ROOT / "exercises").rglob("*.ipynb"))
-    assert "reference_cases()" not in released and "HIDDEN TESTS" not in released
+    notebooks = "".join(p.read_text() for p in (REPO_ROOT / "exercises").rglob("*.ipynb"))
+    assert "reference_cases()" not in notebooks and "HIDDEN TESTS" not in notebooks
+    released = "".join(p.read_text() for p in (REPO_ROOT / "exercises").rglob("*") if p.is_file())
     assert not list((REPO_ROOT / "exercises").rglob("*.json"))
-    for name in ("pool2d", "avgpool_as_conv"):
-        cases = json.loads((REFERENCES_DIR / f"{name}.json").read_text())["cases"]
+    assert not list((REPO_ROOT / "exercises").rglob("grading"))
+    for name in assignments_with_cases():
+        cases = cases_of(name)
         values = {repr(v) for c in cases for a in c["args"] if isinstance(a, dict) and "tensor" in a
                   for v in a["tensor"]["values"]}
         leaked = [v for v in values if v in released]

@@ -165,19 +165,25 @@ def _keep_only(channel_fd):
     os.closerange(channel_fd + 1, 1 << 16)
 
 
-def main(channel, limits, sandboxed):
+def start_shell():
+    """The recording shell, started once in the zygote and inherited by every box."""
+    shell = start_recording_shell()
+    _keep_room_to_report_memory_errors(shell)
+    return shell
+
+
+def main(channel, limits, sandboxed, shell):
     """Body of the student's first process: box up, then serve; never returns."""
     try:
         _keep_only(channel.fileno())
         os.environ.clear()
         os.environ.update(STUDENT_ENVIRONMENT)
-        os.makedirs("/tmp/work", exist_ok=True) if sandboxed else None
         workdir = "/tmp/work" if sandboxed else limits["workdir"]
+        os.makedirs(workdir, exist_ok=True)
         for name in os.listdir(limits["assignment_dir"]):
             _copy(os.path.join(limits["assignment_dir"], name), os.path.join(workdir, name))
         os.chdir(workdir)
-        shell = start_recording_shell()
-        _keep_room_to_report_memory_errors(shell)
+        sys.path.insert(0, workdir)  # as a kernel's working folder is importable
         mapped = isolate.mapped_bytes()
         if sandboxed:
             isolate.hide_proc()

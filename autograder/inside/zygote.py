@@ -57,20 +57,23 @@ def modules_loaded_by(setup_sources):
     return listed
 
 
-def warm_up(config):
-    sys.path.append(config["assignment_dir"])
-    names = list(config.get("modules", [])) + modules_loaded_by(config.get("setup_sources", []))
-    loaded = 0
-    for name in dict.fromkeys(names):
+def _import_all(names):
+    for name in names:
         try:
             __import__(name)
-            loaded += 1
         except BaseException:
             pass
-    return loaded
 
 
-def run_box(channel, status, limits, sandboxed):
+def warm_up(config):
+    """Import what every student will need, and start the shell every box inherits; returns the shell."""
+    sys.path.append(config["assignment_dir"])
+    _import_all(config.get("modules", []))  # first what the cells name, so the throwaway child inherits it
+    _import_all(modules_loaded_by(config.get("setup_sources", [])))
+    return student.start_shell()
+
+
+def run_box(channel, status, limits, sandboxed, shell):
     """In the forked child: box up, fork the student's process, report its pidfd, wait; never returns."""
     try:
         signal.signal(signal.SIGCHLD, signal.SIG_DFL)
@@ -85,7 +88,7 @@ def run_box(channel, status, limits, sandboxed):
             os.read(go_read, 1)
             os.close(go_read)
             isolate.die_with_parent(signal.SIGKILL)
-            student.main(channel, limits, sandboxed)
+            student.main(channel, limits, sandboxed, shell)
         os.close(go_read)
         pidfd = os.pidfd_open(pid)
         socket.send_fds(channel, [b"P"], [pidfd])
@@ -103,7 +106,7 @@ def run_box(channel, status, limits, sandboxed):
     os._exit(0)
 
 
-def serve(control, config):
+def serve(control, config, shell):
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # children are reaped by the kernel
     while True:
         try:
@@ -118,7 +121,7 @@ def serve(control, config):
         channel, status = (socket.socket(fileno=fd) for fd in fds)
         if os.fork() == 0:
             control.close()
-            run_box(channel, status, request["limits"], config["sandboxed"])
+            run_box(channel, status, request["limits"], config["sandboxed"], shell)
         channel.close()
         status.close()
 
@@ -127,9 +130,9 @@ def main():
     control = socket.socket(fileno=int(sys.argv[1]))
     config = wire.receive(control)
     started = time.monotonic()
-    loaded = warm_up(config)
-    wire.send(control, {"event": "warm", "modules": loaded, "seconds": round(time.monotonic() - started, 2)})
-    serve(control, config)
+    shell = warm_up(config)
+    wire.send(control, {"event": "warm", "modules": len(sys.modules), "seconds": round(time.monotonic() - started, 2)})
+    serve(control, config, shell)
 
 
 if __name__ == "__main__":
