@@ -98,11 +98,10 @@ def bwrap_command(assignment_dir, etc_dir, program):
     return args
 
 
-def plain_command(control_fd):
-    """--no-sandbox: the zygote as an ordinary process, with a cleared environment only."""
-    return ["env", "-i", f"PYTHONPATH={INSIDE_PACKAGE.parent.parent}", "PATH=/usr/bin:/bin", "HOME=/tmp",
-            "PYTHONDONTWRITEBYTECODE=1", "MPLBACKEND=Agg",
-            sys.executable, "-m", "autograder.inside.zygote", str(control_fd)]
+def plain_environment():
+    """--no-sandbox: the zygote's whole environment (nothing of the grader's)."""
+    return {"PYTHONPATH": str(INSIDE_PACKAGE.parent.parent), "PATH": "/usr/bin:/bin", "HOME": "/tmp",
+            "PYTHONDONTWRITEBYTECODE": "1", "MPLBACKEND": "Agg"}
 
 
 @dataclass
@@ -159,7 +158,7 @@ class Zygote:
 
     def _command(self, control_fd):
         if not self.sandboxed:
-            return plain_command(control_fd)
+            return [sys.executable, "-m", "autograder.inside.zygote", str(control_fd)]
         self.scratch = Path(tempfile.mkdtemp(prefix="autograder-sandbox-"))
         program = [sys.executable, "-m", "grader_inside.zygote", str(control_fd)]
         return bwrap_command(self.assignment_dir, self.scratch, program)
@@ -172,6 +171,7 @@ class Zygote:
         self.process = subprocess.Popen(
             command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=stderr,
             pass_fds=(theirs.fileno(),), preexec_fn=die_with_parent, cwd="/",
+            env=None if self.sandboxed else plain_environment(),  # bubblewrap clears it itself
         )
         theirs.close()
         self.control = ours
