@@ -161,7 +161,7 @@ def main(args):
             with tempfile.TemporaryDirectory(prefix="autograder-bench-") as work:
                 result = run_bench(*settings, work, console)
     except GradingSetupError as error:
-        Console(stderr=True).print(f"[bold red]cannot benchmark:[/] {error}", highlight=False)
+        Console(stderr=True, soft_wrap=True).print(f"[bold red]cannot benchmark:[/] {error}", highlight=False)
         return 2
     ratio = print_results(result, args.jobs, console)
     return 0 if not result["mismatches"] and not result["missing"] and ratio >= 8 else 1

@@ -317,6 +317,6 @@ def main(args):
     try:
         grade_class(options)
     except GradingSetupError as error:
-        Console(stderr=True).print(f"[bold red]cannot grade:[/] {error}", highlight=False)
+        Console(stderr=True, soft_wrap=True).print(f"[bold red]cannot grade:[/] {error}", highlight=False)
         return 2
     return 0
