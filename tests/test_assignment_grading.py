@@ -1,10 +1,14 @@
-"""Do the assignments' tests grade fairly? Plant answers, grade with nbgrader, check the scores.
+"""Do the assignments' tests grade fairly? Plant answers, grade with nbgrader and with ours, check the scores.
 
 A throwaway course per assignment grades every answer scenario of
 solutions/<assignment>/grading/scenarios/ (plus the solution notebook and the untouched
 release) in one `nbgrader autograde` run; the two runs go in parallel.
 """
+import csv
 import json
+import os
+import subprocess
+import sys
 
 import nbformat
 import pytest
@@ -35,13 +39,21 @@ def raising_cases(assignment):
     return sum(1 for case in cases if "raises" in case["expect"])
 
 
+def our_grades(out, assignment):
+    """{student: {grade_id: score}} of the tests worth points, from our grader's grades.csv."""
+    tests = max_points(assignment)
+    with open(out / "grades.csv", newline="") as handle:
+        return {row["student_id"]: {g: float(row[g]) for g in tests} for row in csv.DictReader(handle)}
+
+
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory):
-    """({assignment: course root}, {assignment: {student: {grade_id: score}}}) after grading everything.
+    """({assignment: course root}, {assignment: {student: {grade_id: score}}}, ours) after grading everything.
 
     Each assignment gets a course (and gradebook) of its own: two `nbgrader
     autograde` runs sharing one SQLite gradebook race to create the same
-    students and one of them fails.
+    students and one of them fails. Our grader grades the same submissions,
+    in its sandbox, with the same limits.
     """
     roots = {}
     for assignment in ASSIGNMENTS:
@@ -52,10 +64,22 @@ def graded(tmp_path_factory):
         grading_course.submit(root, assignment, "untouched_release", release)
         grading_course.plant_scenarios(root, assignment)
     runs = [grading_course.start_nbgrader(roots[assignment], "autograde", assignment) for assignment in ASSIGNMENTS]
+    ours = {}
+    for assignment in ASSIGNMENTS:
+        out = roots[assignment] / "ours"
+        result = subprocess.run(
+            [sys.executable, "-m", "autograder", "grade", assignment, str(roots[assignment] / "submitted"),
+             "--out", str(out), "--course", str(roots[assignment]), "--jobs", "1",
+             "--timeout", str(grading_course.CELL_TIMEOUT_SECONDS)],
+            env=dict(os.environ, COURSE_CASE_SECONDS=str(grading_course.CASE_SECONDS)),
+            cwd=grading_course.REPO_ROOT, capture_output=True, text=True, timeout=900)
+        assert result.returncode == 0, result.stderr[-3000:]
+        ours[assignment] = our_grades(out, assignment)
     logs = [run.communicate(timeout=900)[0] for run in runs]
     for assignment, run, log in zip(ASSIGNMENTS, runs, logs):
         assert run.returncode == 0, f"nbgrader autograde {assignment} failed:\n{log[-5000:]}"
-    return roots, {assignment: grading_course.scores(roots[assignment], assignment) for assignment in ASSIGNMENTS}
+    theirs = {assignment: grading_course.scores(roots[assignment], assignment) for assignment in ASSIGNMENTS}
+    return roots, theirs, ours
 
 
 def test_there_are_two_assignments_with_scenarios():
@@ -71,21 +95,21 @@ def test_there_are_two_assignments_with_scenarios():
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)
 def test_the_solution_gets_full_marks(graded, assignment):
     """Does grading the instructors' solution notebook give every test cell its full points?"""
-    _, scores = graded
+    _, scores, _ = graded
     assert scores[assignment]["solution"] == max_points(assignment)
 
 
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)
 def test_the_untouched_release_scores_zero(graded, assignment):
     """Does a student who changes nothing get zero in every test cell?"""
-    _, scores = graded
+    _, scores, _ = graded
     assert scores[assignment]["untouched_release"] == {grade_id: 0.0 for grade_id in max_points(assignment)}
 
 
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)
 def test_correct_answers_in_any_style_get_full_marks(graded, assignment):
     """Do a loop-based and a vectorised correct answer both get full marks?"""
-    _, scores = graded
+    _, scores, _ = graded
     for style in ("correct_loops", "correct_vectorised"):
         assert scores[assignment][style] == max_points(assignment), style
 
@@ -93,7 +117,7 @@ def test_correct_answers_in_any_style_get_full_marks(graded, assignment):
 @pytest.mark.parametrize("assignment, scenario", SCENARIOS)
 def test_each_scenario_gets_its_expected_scores(graded, assignment, scenario):
     """Does each planted answer earn exactly the points listed for it in expected_scores.json?"""
-    _, scores = graded
+    _, scores, _ = graded
     expected = EXPECTED_SCORES[assignment][scenario]
     assert set(expected) == set(max_points(assignment))
     assert scores[assignment][scenario] == pytest.approx(expected, abs=1e-4)
@@ -102,7 +126,7 @@ def test_each_scenario_gets_its_expected_scores(graded, assignment, scenario):
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)
 def test_a_broken_function_costs_only_its_own_marks(graded, assignment):
     """Does a function that hangs, raises or does not compile leave the other functions' marks?"""
-    _, scores = graded
+    _, scores, _ = graded
     full = max_points(assignment)
     for scenario in ("hangs_in_one_function", "raises_in_one_function", "syntax_error_in_one_cell"):
         lost = {g for g, points in full.items() if scores[assignment][scenario][g] < points}
@@ -111,7 +135,7 @@ def test_a_broken_function_costs_only_its_own_marks(graded, assignment):
 
 def test_a_cell_hung_outside_any_test_costs_only_that_cell(graded):
     """Does nbgrader's cell timeout interrupt a hung answer cell and go on with the rest?"""
-    roots, scores = graded
+    roots, scores, _ = graded
     assert scores["pool2d"]["hangs_in_one_cell"] == {**max_points("pool2d"), "test_pool2d": 0.0}
     notebook = nbformat.read(grading_course.autograded_notebook(roots["pool2d"], "pool2d", "hangs_in_one_cell"), 4)
     errors = [o for c in notebook.cells if c.cell_type == "code" for o in c.outputs if o.output_type == "error"]
@@ -135,7 +159,7 @@ def test_at_least_eight_distinct_mistakes_lose_marks():
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)
 def test_answers_that_only_look_right_earn_no_hidden_case(graded, assignment):
     """Do always-equal objects, patched comparisons and hard-coded examples pass no hidden case?"""
-    roots, _ = graded
+    roots, _, _ = graded
     for scenario in ("always_equal_object", "patches_torch_equal", "hardcoded_examples"):
         notebook = nbformat.read(grading_course.autograded_notebook(roots[assignment], assignment, scenario), 4)
         report = "".join(
@@ -150,10 +174,26 @@ def test_answers_that_only_look_right_earn_no_hidden_case(graded, assignment):
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)
 def test_reports_show_no_reference_values(graded, assignment):
     """Does a failed hidden case say what differed without printing the reference values?"""
-    roots, _ = graded
+    roots, _, _ = graded
     notebook = nbformat.read(grading_course.autograded_notebook(roots[assignment], assignment, "hardcoded_examples"), 4)
     lines = "".join(o.get("text", "") for c in notebook.cells if c.cell_type == "code" for o in c.outputs).splitlines()
     hidden_failures = [lines[i + 1] for i, line in enumerate(lines[:-1])
                        if line.lstrip().startswith("FAIL") and line.endswith("[hidden]")]
     assert hidden_failures
     assert not [line for line in hidden_failures if "expected" in line or "got" in line]
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_our_sandboxed_grader_gives_every_student_nbgraders_scores(graded, assignment):
+    """Does our grader, running students in its sandbox and tests in its own process, agree with plain nbgrader?"""
+    _, theirs, ours = graded
+    assert set(ours[assignment]) == set(theirs[assignment])
+    for student, scores in theirs[assignment].items():
+        assert ours[assignment][student] == pytest.approx(scores, abs=1e-4), student
+
+
+@pytest.mark.parametrize("assignment, scenario", SCENARIOS)
+def test_our_grader_gives_each_scenario_its_expected_scores(graded, assignment, scenario):
+    """Does each planted answer earn, from our grader, exactly the points expected_scores.json lists?"""
+    _, _, ours = graded
+    assert ours[assignment][scenario] == pytest.approx(EXPECTED_SCORES[assignment][scenario], abs=1e-4)
