@@ -149,7 +149,7 @@ def print_results(result, jobs, console):
 
 
 def main(args):
-    console = Console()
+    console = Console(soft_wrap=True)
     try:
         assignment = args.assignment or default_assignment()
         baseline_n = min(args.baseline_n or args.n, args.n)

@@ -27,6 +27,7 @@ from .gradebook import RELEASE_IGNORE, GradebookWriter, default_db_url, register
 from .grades_csv import write_grades_csv
 from .journal import Journal, load_results
 from .report import render_report
+from .restore import GradebookSnapshot
 from .result import SubmissionResult
 from .sandbox import ASSIGNMENT_PATH, Zygote, ZygoteGone
 from .trusted_cells import load_assignment_modules
@@ -78,12 +79,12 @@ class RunSettings:
 
 @dataclass
 class GradingRun:
-    """What each grading thread shares: the assignment, the zygote, the limits, the gradebook."""
+    """What each grading thread shares: the assignment, the zygote, the limits, the gradebook's cells."""
 
     source: object
     zygote: object
     settings: RunSettings
-    db_url: str
+    snapshot: GradebookSnapshot
 
 
 @dataclass
@@ -154,7 +155,8 @@ def start_sandbox(batch):
         assignment_dir=ASSIGNMENT_PATH if options.sandbox else str(batch.released),
     )
     zygote = Zygote(batch.released, source.setup_sources, source.imported_modules, sandboxed=options.sandbox)
-    batch.run = GradingRun(source, zygote.start(), settings, batch.db_url)
+    snapshot = GradebookSnapshot(batch.db_url, source.name, source.notebook_name)
+    batch.run = GradingRun(source, zygote.start(), settings, snapshot)
 
 
 def _fingerprint(batch, submission):

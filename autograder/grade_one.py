@@ -34,7 +34,7 @@ class GradingTask:
 @dataclass
 class Grading:
     task: GradingTask
-    run: object  # the batch's GradingRun (grade.py): source, zygote, settings, gradebook URL
+    run: object  # the batch's GradingRun (grade.py): source, zygote, settings, gradebook snapshot
     nb: object = None
     notes: list = field(default_factory=list)
     report: object = None
@@ -49,7 +49,7 @@ def read_submission(grading):
 def restore_tests(grading):
     task, source = grading.task, grading.run.source
     try:
-        grading.nb, grading.notes = restore_test_cells(grading.nb, source, task.student_id, grading.run.db_url)
+        grading.nb, grading.notes = restore_test_cells(grading.nb, source, task.student_id, grading.run.snapshot)
     except Exception as error:
         raise SubmissionProblem(
             "invalid-notebook", one_line(f"{task.notebook_name}: nbgrader metadata is corrupted ({error})")
