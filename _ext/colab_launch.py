@@ -14,14 +14,17 @@ So, for every page written as a MyST Markdown notebook, this extension
   published to (``colab_branch``, set in ``_config.yml``), where the Pages
   workflow pushes the built site.
 
-Pages that are ``.ipynb`` files in the repository keep the theme's link,
-which Colab can already open.
+An assignment page (exercises/) gets the same, with a first cell that
+unpacks the assignment's zip (assignment_downloads.py) from that branch, so
+the notebook finds its checking tools and nothing more of the course.
 """
 import json
 from pathlib import Path
 from urllib.parse import urlparse
 
 from sphinx.application import Sphinx
+
+from assignment_downloads import is_assignment, zip_path
 
 COLAB_FOLDER = "colab"
 SETUP_CELL_TAG = "colab-setup"
@@ -39,6 +42,16 @@ if "google.colab" in sys.modules:
 '''
 
 
+ASSIGNMENT_SETUP_CELL_TEMPLATE = '''\
+# Colab opens this notebook on its own: fetch the checking tools its test
+# cells import (the folder course_checks/ of the assignment's zip).
+import io, sys, urllib.request, zipfile
+if "google.colab" in sys.modules:
+    with urllib.request.urlopen("{zip_url}") as response:
+        zipfile.ZipFile(io.BytesIO(response.read())).extractall(".")
+'''
+
+
 def repository_parts(repository_url):
     """Split ``https://github.com/<org>/<repo>`` into (org, repo); ValueError otherwise."""
     parsed = urlparse(repository_url)
@@ -51,15 +64,25 @@ def repository_parts(repository_url):
     return parts[0], parts[1].removesuffix(".git")
 
 
-def colab_setup_cell(repository_url, branch, pagename):
+def assignment_zip_url(repository_url, published_branch, pagename):
+    """Where Colab downloads an assignment's zip: the published site's branch, as a raw file."""
+    org, repo = repository_parts(repository_url)
+    return f"https://raw.githubusercontent.com/{org}/{repo}/{published_branch}/{zip_path(pagename)}"
+
+
+def colab_setup_cell(repository_url, branch, pagename, published_branch="gh-pages"):
     """The code cell put first in a Colab notebook, as an nbformat 4 cell dict."""
     _, repo = repository_parts(repository_url)
-    source = SETUP_CELL_TEMPLATE.format(
-        repo=repo,
-        branch=branch,
-        repository_url=repository_url,
-        chapter_folder=Path(pagename).parent.as_posix(),
-    )
+    if is_assignment(pagename):
+        source = ASSIGNMENT_SETUP_CELL_TEMPLATE.format(
+            zip_url=assignment_zip_url(repository_url, published_branch, pagename))
+    else:
+        source = SETUP_CELL_TEMPLATE.format(
+            repo=repo,
+            branch=branch,
+            repository_url=repository_url,
+            chapter_folder=Path(pagename).parent.as_posix(),
+        )
     return {
         "cell_type": "code",
         "execution_count": None,
@@ -85,9 +108,13 @@ def is_markdown_notebook(app, pagename):
     )
 
 
+def has_colab_copy(app, pagename):
+    return is_markdown_notebook(app, pagename) or is_assignment(pagename)
+
+
 def point_colab_at_notebook(app, pagename, templatename, context, doctree):
-    """Replace the theme's Colab URL (to the .md source) with the published notebook's."""
-    if not is_markdown_notebook(app, pagename):
+    """Replace the theme's Colab URL (to the page's source) with the published notebook's."""
+    if not has_colab_copy(app, pagename):
         return
     for group in context.get("header_buttons", []):
         for button in group.get("buttons", []) if group.get("label") == "launch-buttons" else []:
@@ -96,16 +123,17 @@ def point_colab_at_notebook(app, pagename, templatename, context, doctree):
 
 
 def write_colab_notebooks(app, exception):
-    """Write colab/<page>.ipynb for every Markdown notebook page of a successful build."""
+    """Write colab/<page>.ipynb for every Markdown notebook page and every assignment of a successful build."""
     if exception is not None or app.builder.format != "html":
         return
     theme = app.config.html_theme_options
     executed = Path(app.outdir).parent / "jupyter_execute"
     for pagename in sorted(app.env.found_docs):
-        if not is_markdown_notebook(app, pagename):
+        if not has_colab_copy(app, pagename):
             continue
-        notebook = json.loads((executed / f"{pagename}.ipynb").read_text(encoding="utf-8"))
-        setup = colab_setup_cell(theme["repository_url"], theme["repository_branch"], pagename)
+        source = Path(app.env.doc2path(pagename)) if is_assignment(pagename) else executed / f"{pagename}.ipynb"
+        notebook = json.loads(source.read_text(encoding="utf-8"))
+        setup = colab_setup_cell(theme["repository_url"], theme["repository_branch"], pagename, app.config.colab_branch)
         if notebook.get("nbformat_minor", 0) >= 5:  # nbformat 4.5 gives every cell an id
             setup["id"] = SETUP_CELL_TAG
         notebook["cells"].insert(0, setup)

@@ -14,7 +14,7 @@ import sys
 
 import pytest
 
-from .conftest import BOOK_DIR, book_config, chapter_pages
+from .conftest import BOOK_DIR, assignment_pages, book_config, chapter_pages
 
 RUN_AS_ON_COLAB = """
 import sys, types
@@ -65,3 +65,37 @@ def test_a_chapter_on_colab_imports_the_course_modules(site_dir, course_remote, 
     assert result.returncode == 0, result.stderr
     repo = book_config()["repository"]["url"].rstrip("/").rsplit("/", 1)[1]
     assert os.path.realpath(result.stdout.strip()) == str(home / repo / "book" / "figures.py")
+
+
+RUN_ASSIGNMENT_AS_ON_COLAB = """
+import io, sys, types, urllib.request
+sys.modules["google.colab"] = types.ModuleType("google.colab")
+archive = open({zip_file!r}, "rb").read()
+def urlopen(url, *args, **kwargs):
+    assert url == {zip_url!r}, url
+    return io.BytesIO(archive)
+urllib.request.urlopen = urlopen
+for source in {cells!r}:
+    exec(source)
+import course_checks
+print(course_checks.__file__)
+"""
+
+
+def test_an_assignment_on_colab_runs_its_public_tests_with_nothing_but_torch(site_dir, tmp_path):
+    """Does the Colab copy of an assignment fetch its checking tools, so every public test cell runs?"""
+    assignment = assignment_pages()[0]
+    notebook = json.loads((site_dir / "colab" / f"{assignment}.ipynb").read_text(encoding="utf-8"))
+    cells = ["".join(cell["source"]) for cell in notebook["cells"] if cell["cell_type"] == "code"]
+    name = assignment.split("/")[1]
+    config = book_config()
+    org, repo = config["repository"]["url"].rstrip("/").split("/")[-2:]
+    zip_url = (f"https://raw.githubusercontent.com/{org}/{repo}/"
+               f"{config['sphinx']['config']['colab_branch']}/assignments/{name}.zip")
+    script = RUN_ASSIGNMENT_AS_ON_COLAB.format(zip_file=str(site_dir / "assignments" / f"{name}.zip"),
+                                               zip_url=zip_url, cells=cells)
+    result = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, capture_output=True, text=True,
+                            timeout=300, env=dict(os.environ, PYTHONPATH=""))
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert os.path.realpath(result.stdout.strip().splitlines()[-1]) == str(tmp_path / "course_checks" / "__init__.py")
+    assert "cases passed" in result.stdout  # the public test cells ran and reported

@@ -1,6 +1,8 @@
 """Do the site-wide features work: search, solution dropdowns, downloads, launch buttons?"""
+import io
 import re
 import urllib.request
+import zipfile
 from urllib.parse import urlparse
 
 import jupytext
@@ -110,12 +112,25 @@ def test_each_assignment_offers_the_student_notebook_unchanged(visited_pages):
         )
 
 
+def test_each_assignment_offers_its_zip_with_the_notebook_and_checking_tools(visited_pages):
+    """Does every assignment page offer one .zip holding exactly its released folder: notebook and checks?"""
+    for assignment in assignment_pages():
+        href = link_titled(visited_pages[assignment], "Download the assignment: notebook and checking tools (.zip)")
+        folder = (BOOK_DIR / assignment).parent
+        with zipfile.ZipFile(io.BytesIO(fetch(href))) as archive:
+            packed = {name: archive.read(name) for name in archive.namelist()}
+        released = {p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*")
+                    if p.is_file() and "__pycache__" not in p.parts}
+        assert packed == released, f"{assignment}: the zip differs from {folder}"
+        assert any(name.startswith("course_checks/") for name in packed)
+
+
 def expected_launch_links(page):
     """The Binder and Colab URLs a page should offer, derived from `_config.yml` alone.
 
-    Binder opens the page's source at the repository's branch. Colab opens an
-    .ipynb page where it is; a Markdown chapter opens as the notebook that the
-    Pages workflow publishes under colab/ on the `colab_branch`.
+    Binder opens the page's source at the repository's branch. Colab opens a
+    chapter or an assignment as the notebook that the Pages workflow
+    publishes under colab/ on the `colab_branch`.
     """
     config = book_config()
     org, repo = re.fullmatch(r"https://github\.com/([^/]+)/([^/]+?)/?", config["repository"]["url"]).groups()
@@ -124,11 +139,8 @@ def expected_launch_links(page):
     interface = {"jupyterlab": "lab/tree", "classic": "tree"}[launch["notebook_interface"]]
     source = page_source(page).relative_to(BOOK_DIR).as_posix()
     binder = f"{launch['binderhub_url']}/v2/gh/{org}/{repo}/{branch}?urlpath={interface}/{source}"
-    colab = f"{launch['colab_url']}/github/{org}/{repo}/blob/"
-    if source.endswith(".ipynb"):
-        colab += f"{branch}/{source}"
-    else:
-        colab += f"{config['sphinx']['config']['colab_branch']}/colab/{page}.ipynb"
+    colab = (f"{launch['colab_url']}/github/{org}/{repo}/blob/"
+             f"{config['sphinx']['config']['colab_branch']}/colab/{page}.ipynb")
     return binder, colab
 
 
