@@ -154,7 +154,8 @@ def start_sandbox(batch):
         references_dir=source.grading_dir,
         assignment_dir=ASSIGNMENT_PATH if options.sandbox else str(batch.released),
     )
-    zygote = Zygote(batch.released, source.setup_sources, source.imported_modules, sandboxed=options.sandbox)
+    zygote = Zygote(batch.released, source.setup_sources, source.imported_modules, batch.scratch / "sandbox",
+                    sandboxed=options.sandbox)
     snapshot = GradebookSnapshot(batch.db_url, source.name, source.notebook_name)
     batch.run = GradingRun(source, zygote.start(), settings, snapshot)
 
@@ -196,7 +197,7 @@ class ZygoteKeeper:
             if self.run.zygote is broken:
                 broken.close()
                 self.run.zygote = Zygote(broken.assignment_dir, broken.config["setup_sources"],
-                                         broken.config["modules"], broken.sandboxed).start()
+                                         broken.config["modules"], broken.scratch, broken.sandboxed).start()
 
 
 def _grade_with_retry(batch, keeper, submission):
@@ -221,7 +222,6 @@ def grade_all(batch):
 
         def record(submission, graded):
             scores = {g: graded["scores"].get(g, 0.0) for g, _ in source.grade_cells}
-            gradebook.record(submission.student_id, scores, graded.get("answered"))
             result = SubmissionResult(
                 student_id=submission.student_id, assignment=source.name, status=graded["status"],
                 message=graded["message"], scores=scores, score=sum(v or 0.0 for v in scores.values()),
@@ -230,6 +230,7 @@ def grade_all(batch):
                 origin=submission.origin, seconds=graded.get("seconds", 0.0),
                 graded_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
             )
+            gradebook.record(result)
             journal.append(result)
             batch.results[submission.student_id] = result
             batch.graded_now += 1
@@ -298,7 +299,7 @@ def _stop(batch):
 
 def grade_class(options, console=None):
     """Run STEPS; returns the Batch. Raises GradingSetupError if the batch cannot start."""
-    batch = Batch(options, console or Console())
+    batch = Batch(options, console or Console(soft_wrap=True))
     started = time.monotonic()
     try:
         for step in STEPS:

@@ -88,19 +88,19 @@ class GradebookWriter:
     def __exit__(self, *exc_info):
         self.gradebook.close()
 
-    def record(self, student_id, scores, answered=None):
-        """Write one student's autograder scores like nbgrader's SaveAutoGrades, then commit.
+    def record(self, result):
+        """Write one SubmissionResult's autograder scores like nbgrader's SaveAutoGrades, then commit.
 
-        scores: {grade_id: points or None}. A manual score already given by a
-        grader is kept and the cell flagged for review, as in nbgrader.
-        answered: {solution cell grade_id: whether the student changed it}, for
-        nbgrader's "No response." comments (None when the notebook never ran).
+        result.scores: {grade_id: points or None}. A manual score already given
+        by a grader is kept and the cell flagged for review, as in nbgrader.
+        result.answered: {solution cell grade_id: whether the student changed it},
+        for nbgrader's "No response." comments (None when the notebook never ran).
         """
         with warnings.catch_warnings():
             # nbgrader's update_or_create_submission autoflushes a half-built
             # submission, which SQLAlchemy warns about; the rows come out right.
             warnings.simplefilter("ignore", SAWarning)
-            self._record(student_id, scores, answered)
+            self._record(result.student_id, result.scores, result.answered)
 
     def _record(self, student_id, scores, answered):
         gb, source = self.gradebook, self.source

@@ -144,8 +144,10 @@ class StudentProcess:
 class Zygote:
     """The warm zygote process, started once per grading run and shared by the grading threads."""
 
-    def __init__(self, assignment_dir, setup_sources, modules, sandboxed=True):
+    def __init__(self, assignment_dir, setup_sources, modules, scratch, sandboxed=True):
+        """scratch: a folder of the grader's own (not /tmp), for the files it lends the sandbox."""
         self.assignment_dir = Path(assignment_dir)
+        self.scratch = Path(scratch)
         self.sandboxed = sandboxed
         self.config = {"setup_sources": list(setup_sources), "modules": list(modules),
                        "assignment_dir": ASSIGNMENT_PATH if sandboxed else str(self.assignment_dir),
@@ -153,15 +155,15 @@ class Zygote:
         self.lock = threading.Lock()
         self.process = None
         self.control = None
-        self.scratch = None
         self.warm_report = {}
 
     def _command(self, control_fd):
         if not self.sandboxed:
             return [sys.executable, "-m", "autograder.inside.zygote", str(control_fd)]
-        self.scratch = Path(tempfile.mkdtemp(prefix="autograder-sandbox-"))
+        etc = self.scratch / "etc"
+        etc.mkdir(parents=True, exist_ok=True)
         program = [sys.executable, "-m", "grader_inside.zygote", str(control_fd)]
-        return bwrap_command(self.assignment_dir, self.scratch, program)
+        return bwrap_command(self.assignment_dir, etc, program)
 
     def start(self):
         """Start the zygote and wait until it is warm; SandboxUnavailable if it cannot start."""
@@ -197,7 +199,7 @@ class Zygote:
         status_ours, status_theirs = socket.socketpair()
         workdir = None
         if not self.sandboxed:
-            workdir = tempfile.mkdtemp(prefix="autograde-")
+            workdir = tempfile.mkdtemp(prefix="box-", dir=self.scratch)
             limits = dict(limits, workdir=workdir)
         try:
             with self.lock:
@@ -225,8 +227,6 @@ class Zygote:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()
-        if self.scratch is not None:
-            shutil.rmtree(self.scratch, ignore_errors=True)
 
 
 def _explain_failure(stderr_tail):
