@@ -135,9 +135,20 @@ class Student:
             reply["id"] = request.get("id")
             try:
                 wire.send(self.channel, reply)
-            except TypeError:  # a runner returned something that is not plain data
-                wire.send(self.channel, {"id": request.get("id"), "event": reply.get("event"),
-                                         "outcome": {"runner_failed": "returned data that is not JSON"}})
+            except (TypeError, ValueError):  # something in it is not plain data
+                wire.send(self.channel, _unsendable(reply))
+
+
+def _unsendable(reply):
+    """The reply, with what could not be encoded as JSON replaced by a note saying so."""
+    note = {"output_type": "error", "ename": "UnsendableOutput",
+            "evalue": "the grader could not send this cell's outputs (not plain data)", "traceback": []}
+    if reply.get("event") == "ran":
+        return {"id": reply["id"], "event": "ran", "outputs": [note], "execution_count": reply.get("execution_count")}
+    if reply.get("event") == "called":
+        return {"id": reply["id"], "event": "called", "outputs": [],
+                "outcome": {"runner_failed": "the checks returned data that is not plain data"}}
+    return {"id": reply["id"], "event": "got", "value": {"unsupported": "not plain data"}}
 
 
 def _keep_room_to_report_memory_errors(shell):
