@@ -29,6 +29,7 @@ class AssignmentSource:
     hidden_test_lines: stripped, non-trivial lines between the hidden-test markers
     imported_modules: modules the instructors' cells import (worth importing once, ahead)
     setup_sources: the source of each set-up cell (locked code, neither answer nor test)
+    cell_ids: the grade_id of every nbgrader cell, which tells this assignment's notebooks from others
     digest: sha256 of the assignment's files (notebook, checks, hidden cases), so a change regrades
     """
 
@@ -39,6 +40,7 @@ class AssignmentSource:
     hidden_test_lines: tuple
     imported_modules: tuple
     setup_sources: tuple
+    cell_ids: frozenset
     digest: str
 
     @property
@@ -143,6 +145,8 @@ def load_assignment_source(course_root, assignment):
         hidden_test_lines=tuple(dict.fromkeys(hidden)),
         imported_modules=tuple(dict.fromkeys(imports)),
         setup_sources=tuple(setup),
+        cell_ids=frozenset(c.metadata["nbgrader"]["grade_id"] for c in nb.cells
+                           if "grade_id" in c.metadata.get("nbgrader", {})),
         digest=folder_digest(folder),
     )
 

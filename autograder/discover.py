@@ -7,11 +7,14 @@ Three layouts are understood, and may be mixed in one folder:
 - one archive per student: `<student_id>.zip` with the notebook anywhere inside
 
 A student's notebook need not carry the assignment's exact file name
-(`pool2d (1).ipynb`, `Copy of pool2d.ipynb`): when a student has exactly one
-candidate, or exactly one whose name contains the expected name, it is used.
+(`pool2d (1).ipynb`, `Copy of pool2d.ipynb`): a notebook under another name
+is used when it carries this assignment's cells (their nbgrader ids) and it
+is the student's only such notebook, or the only one whose name contains the
+expected name. A notebook of another assignment is never taken for this one.
 Anything else becomes a `missing` or `invalid-notebook` submission with a
 message, never an exception.
 """
+import json
 import hashlib
 import re
 import zipfile
@@ -44,24 +47,37 @@ class Candidate:
     name: str
     read: object  # () -> bytes
 
+    def carries(self, cell_ids):
+        """Does the notebook hold a cell of this assignment? A file that cannot be read might: yes."""
+        try:
+            raw = json.loads(self.read())
+            cells = raw["cells"] if "cells" in raw else [c for w in raw["worksheets"] for c in w["cells"]]
+            return any(cell.get("metadata", {}).get("nbgrader", {}).get("grade_id") in cell_ids for cell in cells)
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
+            return True
+
 
 def normalise(name):
     return re.sub(r"[^a-z0-9]", "", Path(name).stem.lower())
 
 
-def choose(candidates, expected_stem):
+def choose(candidates, expected_stem, cell_ids):
     """The one candidate meant as the assignment's notebook, or (None, reason)."""
     exact = [c for c in candidates if Path(c.name).stem == expected_stem]
     if len(exact) == 1:
         return exact[0], ""
-    if len(candidates) == 1:
-        return candidates[0], ""
-    close = [c for c in candidates if normalise(expected_stem) in normalise(c.name)]
+    carrying = [c for c in candidates if c.carries(cell_ids)]
+    if len(carrying) == 1:
+        return carrying[0], ""
+    close = [c for c in carrying if normalise(expected_stem) in normalise(c.name)]
     if len(close) == 1:
         return close[0], ""
-    names = ", ".join(sorted(c.name for c in candidates))
     if not candidates:
         return None, "no notebook submitted"
+    if not carrying:
+        names = ", ".join(sorted(c.name for c in candidates))
+        return None, f"no notebook of this assignment submitted ({names} holds another assignment's cells)"
+    names = ", ".join(sorted(c.name for c in carrying))
     return None, f"ambiguous: several notebooks could be {expected_stem}.ipynb ({names})"
 
 
@@ -90,8 +106,10 @@ def _notebooks_in(folder):
     return [p for p in sorted(folder.rglob("*.ipynb")) if ".ipynb_checkpoints" not in p.parts]
 
 
-def discover(submissions_dir, assignment, notebook_stem):
+def discover(submissions_dir, assignment, notebook_stem, cell_ids):
     """One Submission per student found in submissions_dir, sorted by student id.
+
+    cell_ids: the nbgrader ids of the assignment's cells, which tell its notebooks from others.
 
     Raises GradingSetupError when the folder itself cannot be read.
     """
@@ -136,7 +154,7 @@ def discover(submissions_dir, assignment, notebook_stem):
         if student in broken:
             submissions.append(Submission(student, origin, status="invalid-notebook", message=broken[student]))
             continue
-        chosen, reason = choose(found[student], notebook_stem)
+        chosen, reason = choose(found[student], notebook_stem, cell_ids)
         if chosen is None:
             where = "in the zip" if origin.endswith(".zip") else f"for {assignment}"
             submissions.append(Submission(student, origin, status="missing", message=f"{reason} {where}"))

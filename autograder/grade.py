@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
+import nbformat
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
@@ -85,6 +86,7 @@ class GradingRun:
     zygote: object
     settings: RunSettings
     snapshot: GradebookSnapshot
+    template: object  # the released notebook (nbformat), whose layout submissions are restored to
 
 
 @dataclass
@@ -95,6 +97,7 @@ class Batch:
     db_url: str = ""
     scratch: Path = None
     released: Path = None
+    template: object = None
     submissions: list = field(default_factory=list)
     to_grade: list = field(default_factory=list)
     results: dict = field(default_factory=dict)  # student_id -> SubmissionResult
@@ -123,19 +126,19 @@ def register_in_gradebook(batch):
     release = batch.scratch / "release"
     release.mkdir()
     released = register_assignment(batch.source, batch.db_url, release)
+    batch.template = nbformat.read(released / f"{batch.source.notebook_name}.ipynb", as_version=4)
     # What the student's box may read: the released files, never a notebook or the grading/ folder.
     batch.released = batch.scratch / "assignment"
     shutil.copytree(released, batch.released, ignore=shutil.ignore_patterns("*.ipynb", *RELEASE_IGNORE))
 
 
 def find_submissions(batch):
-    batch.submissions = discover(batch.options.submissions_dir, batch.source.name, batch.source.notebook_name)
+    batch.submissions = discover(batch.options.submissions_dir, batch.source.name, batch.source.notebook_name,
+                                 batch.source.cell_ids)
 
 
 def _notebook_seconds(batch):
-    import nbformat
-
-    cells = nbformat.read(batch.source.notebook_path, as_version=4).cells
+    cells = batch.template.cells
     code = sum(1 for cell in cells if cell.cell_type == "code")
     return batch.options.notebook_timeout or batch.options.timeout * max(code, 1)
 
@@ -157,7 +160,7 @@ def start_sandbox(batch):
     zygote = Zygote(batch.released, source.setup_sources, source.imported_modules, batch.scratch / "sandbox",
                     sandboxed=options.sandbox)
     snapshot = GradebookSnapshot(batch.db_url, source.name, source.notebook_name)
-    batch.run = GradingRun(source, zygote.start(), settings, snapshot)
+    batch.run = GradingRun(source, zygote.start(), settings, snapshot, batch.template)
 
 
 def _fingerprint(batch, submission):

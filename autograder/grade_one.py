@@ -43,17 +43,18 @@ class Grading:
 
 
 def read_submission(grading):
-    grading.nb = read_notebook(grading.task.notebook_bytes, grading.task.notebook_name)
+    grading.nb, grading.notes = read_notebook(grading.task.notebook_bytes, grading.task.notebook_name)
 
 
 def restore_tests(grading):
     task, source = grading.task, grading.run.source
     try:
-        grading.nb, grading.notes = restore_test_cells(grading.nb, source, task.student_id, grading.run.snapshot)
+        grading.nb, notes = restore_test_cells(grading.nb, source, task.student_id, grading.run.snapshot,
+                                               grading.run.template)
     except Exception as error:
-        raise SubmissionProblem(
-            "invalid-notebook", one_line(f"{task.notebook_name}: nbgrader metadata is corrupted ({error})")
-        )
+        raise SubmissionProblem("invalid-notebook", one_line(
+            f"{task.notebook_name}: its cells could not be matched to the assignment's ({error})"))
+    grading.notes.extend(notes)
 
 
 def flag_for_review(grading):
@@ -152,8 +153,8 @@ def grade_submission(task, run):
         raise
     except Exception as error:
         # Whatever goes wrong with one student must not stop the class.
-        grading.outcome = Outcome(zeros, "error",
-                                  one_line(f"the grader failed on this submission: {type(error).__name__}: {error}"))
+        grading.outcome = Outcome(zeros, "error", one_line(
+            f"the grader itself failed on this submission ({error or type(error).__name__}); please report it"))
         grading.report = None
     message = "; ".join(filter(None, [grading.outcome.message, *grading.notes]))
     answered = None

@@ -20,6 +20,7 @@ from nbgrader.preprocessors import CheckCellMetadata, ClearOutput, DeduplicateId
 from nbgrader.preprocessors.base import NbGraderPreprocessor
 
 from .assignment_source import strip_hidden_tests
+from .layout import restore_layout
 
 
 @dataclass(frozen=True)
@@ -138,13 +139,15 @@ def _as_released(source):
     return [line.rstrip() for line in strip_hidden_tests(source).splitlines() if line.strip()]
 
 
-def restore_test_cells(nb, source, student_id, snapshot):
+def restore_test_cells(nb, source, student_id, snapshot, template):
     """Sanitise nb and return (nb, notes).
 
-    snapshot: the GradebookSnapshot of the assignment's notebook.
-    notes: one sentence per test cell the student deleted or edited, naming it.
+    snapshot: the GradebookSnapshot of the assignment's notebook; template: the
+    released notebook, whose order and cells a submission is laid out on (layout.py).
+    notes: one sentence per instructors' cell the student deleted, moved or edited.
     Raises nbgrader's ValidationError when the nbgrader metadata is corrupted.
     """
+    nb, notes = restore_layout(nb, template)
     submitted = _test_cell_sources(nb)
     resources = {"nbgrader": {"notebook": source.notebook_name, "assignment": source.name, "student": student_id}}
     for step in SANITIZE_STEPS:
@@ -152,10 +155,7 @@ def restore_test_cells(nb, source, student_id, snapshot):
         preprocessor.snapshot = snapshot
         nb, resources = preprocessor.preprocess(nb, resources)
     restored = _test_cell_sources(nb)
-    notes = []
     for grade_id, _ in source.grade_cells:
-        if grade_id not in submitted:
-            notes.append(f"test cell {grade_id} was deleted and has been restored")
-        elif _as_released(submitted[grade_id]) != _as_released(restored.get(grade_id, submitted[grade_id])):
-            notes.append(f"test cell {grade_id} was edited and has been restored")
+        if _as_released(submitted[grade_id]) != _as_released(restored.get(grade_id, submitted[grade_id])):
+            notes.append(f"the test cell {grade_id} was edited and has been restored")
     return nb, notes

@@ -58,9 +58,17 @@ def die_with_parent():
 
 
 def _python_roots():
-    """Folders the running Python needs: its installation and, if different, the virtual environment."""
-    roots = {Path(sys.base_prefix).resolve(), Path(sys.prefix).resolve()}
-    return sorted(root for root in roots if not any(str(root).startswith(d + "/") for d in SYSTEM_DIRS))
+    """(source, destination) binds for the running Python: its installation and virtual environment.
+
+    Each is bound where the grader's Python found it, and where it really is
+    (the two differ when the venv is reached through a symlink).
+    """
+    binds = set()
+    for given in {Path(sys.base_prefix), Path(sys.prefix)}:
+        real = given.resolve()
+        binds.update({(real, Path(os.path.abspath(given))), (real, real)})
+    return sorted((source, target) for source, target in binds
+                  if not any(str(target).startswith(d + "/") for d in SYSTEM_DIRS))
 
 
 def _etc_files(folder):
@@ -89,8 +97,8 @@ def bwrap_command(assignment_dir, etc_dir, program):
         args += ["--ro-bind-try", path, path]
     for target, source in _etc_files(etc_dir).items():
         args += ["--ro-bind", str(source), target]
-    for root in _python_roots():
-        args += ["--ro-bind", str(root), str(root)]
+    for source, target in _python_roots():
+        args += ["--ro-bind", str(source), str(target)]
     args += ["--ro-bind", str(INSIDE_PACKAGE), f"{GRADER_PATH}/grader_inside",
              "--ro-bind", str(assignment_dir), ASSIGNMENT_PATH,
              "--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp",
@@ -148,6 +156,7 @@ class Zygote:
         """scratch: a folder of the grader's own (not /tmp), for the files it lends the sandbox."""
         self.assignment_dir = Path(assignment_dir)
         self.scratch = Path(scratch)
+        self.scratch.mkdir(parents=True, exist_ok=True)
         self.sandboxed = sandboxed
         self.config = {"setup_sources": list(setup_sources), "modules": list(modules),
                        "assignment_dir": ASSIGNMENT_PATH if sandboxed else str(self.assignment_dir),
@@ -161,7 +170,7 @@ class Zygote:
         if not self.sandboxed:
             return [sys.executable, "-m", "autograder.inside.zygote", str(control_fd)]
         etc = self.scratch / "etc"
-        etc.mkdir(parents=True, exist_ok=True)
+        etc.mkdir(exist_ok=True)
         program = [sys.executable, "-m", "grader_inside.zygote", str(control_fd)]
         return bwrap_command(self.assignment_dir, etc, program)
 

@@ -14,11 +14,12 @@ class SubmissionProblem(Exception):
 
 
 def read_notebook(data, name):
-    """Parse `data` (bytes of the file called `name`) into an nbformat v4 notebook.
+    """Parse `data` (bytes of the file called `name`) into an nbformat v4 notebook; returns (nb, notes).
 
-    Raises SubmissionProblem("invalid-notebook", ...) for bytes that are not
-    UTF-8 JSON, JSON that is not a notebook, or a notebook older than nbformat 4
-    (re-saving it in a current Jupyter fixes that).
+    An older notebook (nbformat 3, say) is upgraded the way Jupyter upgrades
+    it when it opens one, with a note saying so. Raises
+    SubmissionProblem("invalid-notebook", ...) for bytes that are not UTF-8
+    JSON, or JSON that is not a notebook.
     """
     try:
         raw = json.loads(data.decode("utf-8"))
@@ -31,14 +32,13 @@ def read_notebook(data, name):
     if not isinstance(raw, dict) or "cells" not in raw and "worksheets" not in raw:
         raise SubmissionProblem("invalid-notebook", f"{name} is JSON but not a Jupyter notebook (no cells)")
     major = raw.get("nbformat")
-    if not isinstance(major, int) or major < 4:
-        raise SubmissionProblem(
-            "invalid-notebook",
-            f"{name} uses nbformat {major}, older than 4; open it in Jupyter and save it again",
-        )
+    if not isinstance(major, int) or not 1 <= major <= 4:
+        raise SubmissionProblem("invalid-notebook", f"{name} says it is nbformat {major!r}, which Jupyter cannot read")
     try:
         nb = nbformat.reads(json.dumps(raw), as_version=4)
     except Exception as error:
-        first_line = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+        first_line = str(error).strip().splitlines()[0] if str(error).strip() else "its structure is broken"
         raise SubmissionProblem("invalid-notebook", f"{name} is not a valid notebook: {first_line}")
-    return nb
+    notes = [] if major == 4 else [f"{name} was saved as nbformat {major}; it was upgraded to nbformat 4, "
+                                   "as Jupyter does when it opens it"]
+    return nb, notes

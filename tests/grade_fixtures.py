@@ -4,7 +4,8 @@ The assignment is the small `mini` assignment of tests/fixtures/grading_course
 (two functions: `scale` worth 1 point, `window_sum` worth 2), so the tests
 exercise the pipeline itself, independent of the course's real assignments.
 Each scenario becomes a student of the same name, in nbgrader's layout (or as
-`<student>.zip` for the zip scenarios).
+`<student>.zip` for the zip scenarios, or as the student's whole folder for a
+scenario that is a folder).
 """
 import shutil
 import subprocess
@@ -25,7 +26,11 @@ EXPECTED = {
     "correct_answers": ("ok", {"test_scale": 1.0, "test_window_sum": 2.0}),
     "wrong_window_sum": ("ok", {"test_scale": 1.0, "test_window_sum": 0.0}),
     "invalid_json": ("invalid-notebook", {"test_scale": 0.0, "test_window_sum": 0.0}),
-    "old_nbformat_v3": ("invalid-notebook", {"test_scale": 0.0, "test_window_sum": 0.0}),
+    "old_nbformat_v3": ("ok", {"test_scale": 1.0, "test_window_sum": 2.0}),
+    "every_test_cell_deleted": ("ok", {"test_scale": 1.0, "test_window_sum": 2.0}),
+    "setup_cell_deleted": ("ok", {"test_scale": 1.0, "test_window_sum": 2.0}),
+    "test_cell_moved_above_its_answer": ("ok", {"test_scale": 1.0, "test_window_sum": 2.0}),
+    "only_another_assignment": ("missing", {"test_scale": 0.0, "test_window_sum": 0.0}),
     "zip_without_notebook": ("missing", {"test_scale": 0.0, "test_window_sum": 0.0}),
     "zip_with_renamed_notebook": ("ok", {"test_scale": 1.0, "test_window_sum": 2.0}),
     "calls_sys_exit": ("error", {"test_scale": 1.0, "test_window_sum": 2.0}),
@@ -45,6 +50,8 @@ def make_class(folder, scenarios):
         zipped = SUBMISSIONS / f"{scenario}.zip"
         if zipped.exists():
             shutil.copy(zipped, folder / zipped.name)
+        elif (SUBMISSIONS / scenario).is_dir():
+            shutil.copytree(SUBMISSIONS / scenario, folder / scenario)
         else:
             target = folder / scenario / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
             target.parent.mkdir(parents=True)

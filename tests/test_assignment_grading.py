@@ -46,6 +46,18 @@ def our_grades(out, assignment):
         return {row["student_id"]: {g: float(row[g]) for g in tests} for row in csv.DictReader(handle)}
 
 
+def grade_with_ours(root, folder, assignment):
+    """Grade root/folder with our grader, with the test course's limits; returns the output folder."""
+    out = root / f"ours_{folder}"
+    result = subprocess.run(
+        [sys.executable, "-m", "autograder", "grade", assignment, str(root / folder), "--out", str(out),
+         "--course", str(root), "--jobs", "1", "--timeout", str(grading_course.CELL_TIMEOUT_SECONDS)],
+        env=dict(os.environ, COURSE_CASE_SECONDS=str(grading_course.CASE_SECONDS)),
+        cwd=grading_course.REPO_ROOT, capture_output=True, text=True, timeout=900)
+    assert result.returncode == 0, result.stderr[-3000:]
+    return out
+
+
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory):
     """({assignment: course root}, {assignment: {student: {grade_id: score}}}, ours) after grading everything.
@@ -63,18 +75,17 @@ def graded(tmp_path_factory):
         grading_course.submit(root, assignment, "solution", root / "solutions" / assignment / f"{assignment}.ipynb")
         grading_course.submit(root, assignment, "untouched_release", release)
         grading_course.plant_scenarios(root, assignment)
+    # Only our grader restores a deleted set-up cell (nbgrader puts back test cells only).
+    without_checks = roots["pool2d"] / "ours_only" / "checking_tools_deleted" / "pool2d" / "pool2d.ipynb"
+    notebook = nbformat.read(roots["pool2d"] / "submitted" / "correct_loops" / "pool2d" / "pool2d.ipynb", 4)
+    notebook.cells = [c for c in notebook.cells if c.metadata.get("nbgrader", {}).get("grade_id") != "checking_tools"]
+    without_checks.parent.mkdir(parents=True)
+    nbformat.write(notebook, without_checks)
     runs = [grading_course.start_nbgrader(roots[assignment], "autograde", assignment) for assignment in ASSIGNMENTS]
     ours = {}
     for assignment in ASSIGNMENTS:
-        out = roots[assignment] / "ours"
-        result = subprocess.run(
-            [sys.executable, "-m", "autograder", "grade", assignment, str(roots[assignment] / "submitted"),
-             "--out", str(out), "--course", str(roots[assignment]), "--jobs", "1",
-             "--timeout", str(grading_course.CELL_TIMEOUT_SECONDS)],
-            env=dict(os.environ, COURSE_CASE_SECONDS=str(grading_course.CASE_SECONDS)),
-            cwd=grading_course.REPO_ROOT, capture_output=True, text=True, timeout=900)
-        assert result.returncode == 0, result.stderr[-3000:]
-        ours[assignment] = our_grades(out, assignment)
+        ours[assignment] = our_grades(grade_with_ours(roots[assignment], "submitted", assignment), assignment)
+    ours["checking_tools_deleted"] = our_grades(grade_with_ours(roots["pool2d"], "ours_only", "pool2d"), "pool2d")
     logs = [run.communicate(timeout=900)[0] for run in runs]
     for assignment, run, log in zip(ASSIGNMENTS, runs, logs):
         assert run.returncode == 0, f"nbgrader autograde {assignment} failed:\n{log[-5000:]}"
@@ -197,3 +208,9 @@ def test_our_grader_gives_each_scenario_its_expected_scores(graded, assignment, 
     """Does each planted answer earn, from our grader, exactly the points expected_scores.json lists?"""
     _, _, ours = graded
     assert ours[assignment][scenario] == pytest.approx(EXPECTED_SCORES[assignment][scenario], abs=1e-4)
+
+
+def test_a_deleted_checking_tools_cell_is_put_back(graded):
+    """Does a correct submission whose checking-tools cell was deleted still get full marks from our grader?"""
+    _, _, ours = graded
+    assert ours["checking_tools_deleted"]["checking_tools_deleted"] == max_points("pool2d")

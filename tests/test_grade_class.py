@@ -31,7 +31,9 @@ def test_each_scenario_gets_its_status_and_score(graded_class, scenario):
     row = read_grades(out)[scenario]
     status, expected_points = EXPECTED[scenario]
     assert (row["status"], points(row)) == (status, expected_points), row["message"]
-    assert (row["message"] == "") == (status == "ok" and scenario not in ("deleted_test_cell", "edited_test_cell"))
+    noted = ("deleted_test_cell", "edited_test_cell", "old_nbformat_v3", "every_test_cell_deleted", "setup_cell_deleted",
+             "test_cell_moved_above_its_answer")
+    assert (row["message"] == "") == (status == "ok" and scenario not in noted)
 
 
 def test_grades_csv_has_the_issue_columns(graded_class):
@@ -45,14 +47,19 @@ def test_messages_name_the_cause(graded_class):
     """Do the one-line messages say what went wrong, in words an instructor can act on?"""
     rows = read_grades(graded_class[0])
     assert "not valid JSON" in rows["invalid_json"]["message"]
-    assert "nbformat 3" in rows["old_nbformat_v3"]["message"]
+    assert "saved as nbformat 3; it was upgraded" in rows["old_nbformat_v3"]["message"]
     assert "no notebook" in rows["zip_without_notebook"]["message"]
     assert "sys.exit" in rows["calls_sys_exit"]["message"]
     assert "exit code 3" in rows["kills_its_kernel"]["message"]
     assert "memory cap" in rows["memory_bomb"]["message"]
     assert "test_window_sum" in rows["hangs_forever"]["message"]
-    assert "test_scale was deleted" in rows["deleted_test_cell"]["message"]
-    assert "test_window_sum was edited" in rows["edited_test_cell"]["message"]
+    assert "the test cell test_scale was missing and has been put back" in rows["deleted_test_cell"]["message"]
+    assert "the test cell test_window_sum was edited" in rows["edited_test_cell"]["message"]
+    every = rows["every_test_cell_deleted"]["message"]
+    assert "test_scale was missing" in every and "test_window_sum was missing" in every
+    assert "the locked cell imports was missing and has been put back" in rows["setup_cell_deleted"]["message"]
+    assert "holds another assignment's cells" in rows["only_another_assignment"]["message"]
+    assert "in another order" in rows["test_cell_moved_above_its_answer"]["message"]
     assert all("\n" not in row["message"] for row in rows.values())
 
 

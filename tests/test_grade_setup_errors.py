@@ -2,8 +2,11 @@
 import subprocess
 import sys
 
+from autograder.assignment_source import load_assignment_source
 from autograder.discover import discover
-from grade_fixtures import COURSE, REPO_ROOT, SUBMISSIONS
+from grade_fixtures import ASSIGNMENT, COURSE, REPO_ROOT, SUBMISSIONS
+
+MINI_CELL_IDS = load_assignment_source(COURSE, ASSIGNMENT).cell_ids
 
 
 def grade(*args):
@@ -33,6 +36,15 @@ def test_flat_lms_files_and_fuzzy_names_are_matched(tmp_path):
     (tmp_path / "ben_mini (1).ipynb").write_bytes(notebook)
     (tmp_path / "cy_draft.ipynb").write_bytes(notebook)
     (tmp_path / "cy_final.ipynb").write_bytes(notebook)
-    found = {s.student_id: s for s in discover(tmp_path, "mini", "mini")}
+    found = {s.student_id: s for s in discover(tmp_path, "mini", "mini", MINI_CELL_IDS)}
     assert found["ana"].data == notebook and found["ben"].data == notebook
     assert found["cy"].status == "missing" and "ambiguous" in found["cy"].message
+
+
+def test_a_renamed_notebook_of_another_assignment_is_not_taken(tmp_path):
+    """Is a student's only notebook, renamed and holding another assignment's cells, left out as missing?"""
+    (tmp_path / "dee_homework.ipynb").write_bytes((SUBMISSIONS / "only_another_assignment" / "other" / "other.ipynb").read_bytes())
+    (tmp_path / "eve_whatever.ipynb").write_bytes((SUBMISSIONS / "correct_answers.ipynb").read_bytes())
+    found = {s.student_id: s for s in discover(tmp_path, "mini", "mini", MINI_CELL_IDS)}
+    assert found["dee"].status == "missing" and "another assignment" in found["dee"].message
+    assert found["eve"].status == "ok" and found["eve"].data
