@@ -87,7 +87,10 @@ def bwrap_command(assignment_dir, etc_dir, program):
             "--die-with-parent", "--new-session", "--cap-drop", "ALL", "--clearenv",
             "--setenv", "PATH", "/usr/bin:/bin", "--setenv", "HOME", "/tmp", "--setenv", "LANG", "C.UTF-8",
             "--setenv", "PYTHONPATH", GRADER_PATH, "--setenv", "PYTHONDONTWRITEBYTECODE", "1",
-            "--setenv", "PYTHONNOUSERSITE", "1", "--setenv", "MPLBACKEND", "Agg"]
+            "--setenv", "PYTHONNOUSERSITE", "1", "--setenv", "MPLBACKEND", "Agg",
+            # One thread per student: --jobs students share the cores, and torch's pool
+            # of threads makes tiny operations far slower on a busy machine.
+            "--setenv", "OMP_NUM_THREADS", "1"]
     for folder in SYSTEM_DIRS:
         if os.path.islink(folder):
             args += ["--symlink", os.readlink(folder), folder]
@@ -109,7 +112,7 @@ def bwrap_command(assignment_dir, etc_dir, program):
 def plain_environment():
     """--no-sandbox: the zygote's whole environment (nothing of the grader's)."""
     return {"PYTHONPATH": str(INSIDE_PACKAGE.parent.parent), "PATH": "/usr/bin:/bin", "HOME": "/tmp",
-            "PYTHONDONTWRITEBYTECODE": "1", "MPLBACKEND": "Agg"}
+            "PYTHONDONTWRITEBYTECODE": "1", "MPLBACKEND": "Agg", "OMP_NUM_THREADS": "1"}
 
 
 @dataclass
