@@ -34,9 +34,13 @@ $(INSTALLED): requirements.txt
 
 # Cells are executed through jupyter-cache, so an unchanged chapter is not run again.
 # -W turns every Sphinx warning into an error; the log is kept for the tests.
+# The chapters' kernels run PyTorch on one thread. Their tensors are tiny, and
+# some CPU kernels (F.avg_pool2d among them) hand even a 4×4 map to the thread
+# pool; on a busy 2-core machine that made such calls a thousand times slower
+# and the training chapters five times slower than on one thread.
 book: $(INSTALLED)
 	mkdir -p _build
-	jupyter-book build . --warningiserror --nitpick --keep-going 2>&1 | tee _build/book.log
+	OMP_NUM_THREADS=1 jupyter-book build . --warningiserror --nitpick --keep-going 2>&1 | tee _build/book.log
 
 # The site is _build/html itself: every link in it is relative, and it loads
 # nothing from elsewhere (MathJax is served from _static/), so the folder is

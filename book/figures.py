@@ -188,6 +188,34 @@ def plot_timings(timings, xlabel, ylabel="seconds", title=None):
     return fig
 
 
+def plot_receptive_fields(input_size, fields, title=None):
+    """Draw the receptive fields of one unit per layer as nested squares on the input grid.
+
+    input_size: side n of the square input, drawn as n×n cells. fields: sequence
+    of (label, top, left, size), the size×size square of input cells that one
+    unit of each layer can see, listed from the first layer to the last.
+    """
+    fig, ax = plt.subplots(figsize=(5.2, 4.2))
+    for line in range(input_size + 1):
+        ax.axhline(line - 0.5, color="lightgrey", linewidth=0.6)
+        ax.axvline(line - 0.5, color="lightgrey", linewidth=0.6)
+    colours = plt.cm.viridis(np.linspace(0.1, 0.8, len(fields)))
+    for (label, top, left, size), colour in zip(reversed(fields), reversed(colours)):
+        ax.add_patch(plt.Rectangle((left - 0.5, top - 0.5), size, size, facecolor=colour, alpha=0.35,
+                                   edgecolor=colour, linewidth=2, label=f"{label}: {size}×{size}"))
+    ax.set_xlim(-0.5, input_size - 0.5)
+    ax.set_ylim(input_size - 0.5, -0.5)
+    ax.set_aspect("equal")
+    ax.set_xticks(range(0, input_size, 2))
+    ax.set_yticks(range(0, input_size, 2))
+    handles, labels = ax.get_legend_handles_labels()
+    ax.legend(handles[::-1], labels[::-1], fontsize=8, loc="upper left", bbox_to_anchor=(1.02, 1))
+    if title:
+        ax.set_title(title, fontsize=10)
+    fig.tight_layout()
+    return fig
+
+
 def plot_windows_1d(windows, length, title=None):
     """Draw pooling windows along one axis of ``length`` cells, one row per window.
 
