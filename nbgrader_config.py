@@ -25,3 +25,10 @@ c.ExecutePreprocessor.interrupt_on_timeout = True
 # solutions/<assignment>/grading/ holds the hidden reference cases and the
 # answer scenarios: never released to students, never copied into their folders.
 c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback", "grading"]
+
+# nbgrader's exchange (release_assignment, fetch_assignment, submit, collect,
+# release_feedback, fetch_feedback) names the course and where it lives. The
+# root must exist and be writable by everyone (chmod 777, as nbgrader's own
+# set-up says); change it to suit the machine that hosts the course.
+c.CourseDirectory.course_id = "pooling-course"
+c.Exchange.root = "/srv/nbgrader/exchange"

@@ -2,6 +2,7 @@
 import argparse
 import os
 import sys
+from pathlib import Path
 
 from . import REPO_ROOT, release
 from .assignments import assignment_names
@@ -26,6 +27,7 @@ def build_parser():
         "release", help="regenerate exercises/ from solutions/ (nbgrader generate_assignment)"
     ).set_defaults(run=release.main)
     add_grade_command(commands)
+    add_feedback_command(commands)
     add_bench_command(commands)
     return parser
 
@@ -66,12 +68,35 @@ def add_grade_command(commands):
     grade.add_argument("--tmp-mb", type=int, default=256, metavar="MB",
                        help="size of each submission's private /tmp, and of any file it writes")
     grade.add_argument("--processes", type=int, default=64, help="processes and threads each submission may run")
-    grade.add_argument("--db", metavar="URL", help="SQLAlchemy URL of the gradebook (default OUT_DIR/gradebook.db)")
+    grade.add_argument("--db", metavar="URL",
+                       help="SQLAlchemy URL of the gradebook (default: the course's, as its nbgrader_config.py "
+                            "names it; OUT_DIR/gradebook.db for a course without one)")
     grade.add_argument("--force", action="store_true", help="regrade submissions already graded")
     grade.add_argument("--no-sandbox", action="store_true",
                        help="grade even where the kernel cannot give a sandbox (unsafe: see the README)")
     grade.add_argument("--course", default=str(REPO_ROOT), help="course folder holding solutions/")
     grade.set_defaults(run=run_grade)
+
+
+def run_feedback(args):
+    from . import hand_grades
+
+    args.out_dir, args.course_root, args.db_url = Path(args.out), Path(args.course).resolve(), args.db
+    return hand_grades.main(args)
+
+
+def add_feedback_command(commands):
+    feedback = commands.add_parser(
+        "feedback", help="update feedback, grades.csv and the report with the formgrader's hand grades",
+        description="After hand-grading in nbgrader's formgrader, rewrite OUT_DIR's feedback pages (with the "
+                    "graders' comments), grades.csv and report.html from the gradebook.",
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+    )
+    feedback.add_argument("assignment", metavar="ASSIGNMENT")
+    feedback.add_argument("--out", required=True, metavar="OUT_DIR", help="the folder `grade` wrote")
+    feedback.add_argument("--db", metavar="URL", help="the gradebook, if `grade` was given --db")
+    feedback.add_argument("--course", default=str(REPO_ROOT), help="course folder holding solutions/")
+    feedback.set_defaults(run=run_feedback)
 
 
 def add_bench_command(commands):

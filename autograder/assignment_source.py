@@ -30,6 +30,7 @@ class AssignmentSource:
     imported_modules: modules the instructors' cells import (worth importing once, ahead)
     setup_sources: the source of each set-up cell (locked code, neither answer nor test)
     cell_ids: the grade_id of every nbgrader cell, which tells this assignment's notebooks from others
+    written_answers: the grade_ids of graded Markdown cells, which a person grades
     digest: sha256 of the assignment's files (notebook, checks, hidden cases), so a change regrades
     """
 
@@ -41,6 +42,7 @@ class AssignmentSource:
     imported_modules: tuple
     setup_sources: tuple
     cell_ids: frozenset
+    written_answers: tuple
     digest: str
 
     @property
@@ -147,6 +149,8 @@ def load_assignment_source(course_root, assignment):
         setup_sources=tuple(setup),
         cell_ids=frozenset(c.metadata["nbgrader"]["grade_id"] for c in nb.cells
                            if "grade_id" in c.metadata.get("nbgrader", {})),
+        written_answers=tuple(c.metadata["nbgrader"]["grade_id"] for c in nb.cells
+                              if c.cell_type == "markdown" and c.metadata.get("nbgrader", {}).get("grade")),
         digest=folder_digest(folder),
     )
 

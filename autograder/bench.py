@@ -88,12 +88,13 @@ def run_nbgrader_autograde(root, assignment, env):
 
 
 def gradebook_scores(db_url, assignment):
-    """{student: {grade_id: auto_score}} from an nbgrader gradebook."""
+    """{student: {grade_id: auto_score}} of the autograded cells, from an nbgrader gradebook."""
     scores = {}
     with Gradebook(db_url) as gradebook:
         for submission in gradebook.assignment_submissions(assignment):
             for notebook in submission.notebooks:
-                scores[submission.student.id] = {grade.name: grade.auto_score for grade in notebook.grades}
+                scores[submission.student.id] = {grade.name: grade.auto_score for grade in notebook.grades
+                                                 if grade.cell.cell_type == "code"}
     return scores
 
 
@@ -110,9 +111,11 @@ def run_bench(n, baseline_n, assignment, jobs, timeout, work, console):
 
     started = time.monotonic()
     batch = grade_class(GradeOptions(assignment=assignment, submissions_dir=work / "class", out_dir=work / "ours",
-                                     jobs=jobs, timeout=timeout, case_seconds=CASE_SECONDS), console)
+                                     db_url=f"sqlite:///{work / 'ours' / 'gradebook.db'}", jobs=jobs,
+                                     timeout=timeout, case_seconds=CASE_SECONDS), console)
     ours_seconds = time.monotonic() - started
-    ours = {s: r.scores for s, r in batch.results.items()}
+    code_cells = {grade_id for grade_id, _ in batch.source.grade_cells} - set(batch.source.written_answers)
+    ours = {s: {g: v for g, v in r.scores.items() if g in code_cells} for s, r in batch.results.items()}
 
     course = work / "nbgrader_course"
     env = nbgrader_course(course, assignment, timeout)

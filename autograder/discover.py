@@ -19,14 +19,23 @@ import hashlib
 import re
 import zipfile
 from dataclasses import dataclass
+from datetime import datetime, timezone
 from pathlib import Path
+
+from nbgrader.utils import parse_utc
 
 from .assignment_source import GradingSetupError
 
 
 @dataclass
 class Submission:
-    """One student's submission; `data` is None when `status` says why it cannot run."""
+    """One student's submission; `data` is None when `status` says why it cannot run.
+
+    submitted_at: when it was handed in (UTC), and submitted_at_from: how we know
+    ("timestamp.txt", nbgrader's record; "file name", an LMS's; "file time", the
+    file's own, the last resort). folder: nbgrader's <student>/<assignment>/
+    folder it came from, if it came from one.
+    """
 
     student_id: str
     origin: str
@@ -34,6 +43,9 @@ class Submission:
     data: bytes = None
     status: str = "ok"
     message: str = ""
+    submitted_at: datetime = None
+    submitted_at_from: str = ""
+    folder: Path = None
 
     @property
     def digest(self):
@@ -46,6 +58,9 @@ class Submission:
 class Candidate:
     name: str
     read: object  # () -> bytes
+    time: datetime = None  # when it was handed in, UTC
+    time_from: str = ""
+    folder: Path = None
 
     def carries(self, cell_ids):
         """Does the notebook hold a cell of this assignment? A file that cannot be read might: yes."""
@@ -81,17 +96,28 @@ def choose(candidates, expected_stem, cell_ids):
     return None, f"ambiguous: several notebooks could be {expected_stem}.ipynb ({names})"
 
 
-def _file_candidate(path, label=None):
-    return Candidate(label or path.name, path.read_bytes)
+def _file_time(path):
+    return datetime.fromtimestamp(path.stat().st_mtime, timezone.utc)
+
+
+def _file_candidate(path, label=None, folder=None):
+    """A notebook file; its time is nbgrader's timestamp.txt beside it, else the file's own."""
+    stamp = path.parent / "timestamp.txt"
+    try:
+        time = parse_utc(stamp.read_text().strip()).replace(tzinfo=timezone.utc)  # parse_utc gives naive UTC
+        return Candidate(label or path.name, path.read_bytes, time, "timestamp.txt", folder)
+    except (OSError, ValueError):
+        return Candidate(label or path.name, path.read_bytes, _file_time(path), "file time", folder)
 
 
 def _zip_candidates(path):
     """Notebooks inside a zip; raises zipfile.BadZipFile for a broken archive."""
     with zipfile.ZipFile(path) as archive:
-        names = [
-            n for n in archive.namelist()
-            if n.endswith(".ipynb") and "__MACOSX" not in n and ".ipynb_checkpoints" not in n
-        ]
+        members = {
+            info.filename: datetime(*info.date_time).astimezone(timezone.utc) for info in archive.infolist()
+            if info.filename.endswith(".ipynb") and "__MACOSX" not in info.filename
+            and ".ipynb_checkpoints" not in info.filename
+        }
 
     def reader(member):
         def read():
@@ -99,7 +125,7 @@ def _zip_candidates(path):
                 return archive.read(member)
         return read
 
-    return [Candidate(name, reader(name)) for name in names]
+    return [Candidate(name, reader(name), time, "file time") for name, time in members.items()]
 
 
 def _notebooks_in(folder):
@@ -132,7 +158,7 @@ def discover(submissions_dir, assignment, notebook_stem, cell_ids):
             folder = entry / assignment
             notebooks = _notebooks_in(folder) if folder.is_dir() else _notebooks_in(entry)
             found.setdefault(student, []).extend(
-                _file_candidate(p, str(p.relative_to(entry))) for p in notebooks
+                _file_candidate(p, str(p.relative_to(entry)), folder if folder.is_dir() else None) for p in notebooks
             )
             origins.setdefault(student, str(entry))
         elif entry.suffix == ".zip":
@@ -165,5 +191,7 @@ def discover(submissions_dir, assignment, notebook_stem, cell_ids):
             submissions.append(Submission(student, origin, status="invalid-notebook",
                                           message=f"cannot read {chosen.name}: {error}"))
             continue
-        submissions.append(Submission(student, origin, notebook_name=Path(chosen.name).name, data=data))
+        submissions.append(Submission(student, origin, notebook_name=Path(chosen.name).name, data=data,
+                                      submitted_at=chosen.time, submitted_at_from=chosen.time_from,
+                                      folder=chosen.folder))
     return submissions

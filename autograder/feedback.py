@@ -29,6 +29,7 @@ pre { background: #f6f8fa; padding: .6rem; overflow-x: auto; white-space: pre-wr
 .score { font-weight: 600; padding: .3rem .6rem; border-radius: .3rem; display: inline-block; }
 .full { background: #e8f5e9; } .partial { background: #fff8e1; } .zero { background: #ffebee; }
 .summary td, .summary th { padding: .2rem .8rem; text-align: left; }
+.comment { background: #e3f2fd; padding: .4rem .6rem; border-left: 3px solid #1565c0; }
 """
 
 
@@ -86,8 +87,12 @@ def _score_badge(grade_id, earned, points):
     return f'<div class="score {css}">{html.escape(grade_id)}: {shown}</div>'
 
 
-def render_feedback(nb, source, student_id, outcome, notes):
-    """The feedback page of one graded notebook, as an HTML string."""
+def render_feedback(nb, source, student_id, outcome, notes, comments=None):
+    """The feedback page of one graded notebook, as an HTML string.
+
+    comments: {grade_id: a grader's comment}, from the formgrader, shown under the cell.
+    """
+    comments = comments or {}
     page = FeedbackPage(source.hidden_test_lines)
     points = dict(source.tests)
     rows = "".join(
@@ -113,6 +118,8 @@ def render_feedback(nb, source, student_id, outcome, notes):
             shown = html.escape(page.clean(strip_hidden_tests(cell.source) if graded else cell.source))
             page.raw(f"<pre>{shown}</pre>")
             _render_outputs(page, cell.get("outputs", []), graded)
+        if comments.get(grade_id):
+            page.raw(f'<div class="comment"><b>Comment:</b> {html.escape(comments[grade_id])}</div>')
         page.raw("</div>")
     body = "\n".join(page.parts)
     title = html.escape(f"{source.name} feedback: {student_id}")

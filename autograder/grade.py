@@ -24,14 +24,15 @@ from . import REPO_ROOT
 from .assignment_source import GradingSetupError, load_assignment_source
 from .discover import discover
 from .grade_one import GradingTask, grade_submission
-from .gradebook import RELEASE_IGNORE, GradebookWriter, default_db_url, register_assignment
+from .gradebook import DEFAULT_COURSE_ID, RELEASE_IGNORE, GradebookWriter, register_assignment
 from .grades_csv import write_grades_csv
 from .journal import Journal, load_results
+from .course_dirs import GradedFiles, gradebook_location
 from .report import render_report
 from .restore import GradebookSnapshot
 from .result import SubmissionResult
 from .sandbox import ASSIGNMENT_PATH, Zygote, ZygoteGone
-from .trusted_cells import load_assignment_modules
+from .trusted_cells import TrustedCells, load_assignment_modules
 
 NO_SANDBOX_WARNING = ("graded WITHOUT a sandbox (--no-sandbox): students' code could read the hidden cases, "
                       "other students' files and everything this user can, and could leave processes behind")
@@ -80,13 +81,14 @@ class RunSettings:
 
 @dataclass
 class GradingRun:
-    """What each grading thread shares: the assignment, the zygote, the limits, the gradebook's cells."""
+    """What each grading thread shares: the assignment, the zygote, the limits, the gradebook's cells, where files go."""
 
     source: object
     zygote: object
     settings: RunSettings
     snapshot: GradebookSnapshot
     template: object  # the released notebook (nbformat), whose layout submissions are restored to
+    files: GradedFiles
 
 
 @dataclass
@@ -98,6 +100,7 @@ class Batch:
     scratch: Path = None
     released: Path = None
     template: object = None
+    coursedir: object = None  # the course's nbgrader folders, when grading into its gradebook
     submissions: list = field(default_factory=list)
     to_grade: list = field(default_factory=list)
     results: dict = field(default_factory=dict)  # student_id -> SubmissionResult
@@ -115,7 +118,8 @@ def prepare_output(batch):
         out.mkdir(parents=True, exist_ok=True)
     except OSError as error:
         raise GradingSetupError(f"cannot create the output folder {out}: {error.strerror}")
-    batch.db_url = batch.options.db_url or default_db_url(out)
+    # By default, the course's own gradebook and nbgrader folders (see course_dirs.py).
+    batch.db_url, batch.coursedir = gradebook_location(batch.options.course_root, batch.options.db_url, out)
     # The grader's own scratch lives in the output folder, not in /tmp: nothing is left elsewhere.
     batch.scratch = out / ".grader-scratch"
     shutil.rmtree(batch.scratch, ignore_errors=True)
@@ -125,11 +129,15 @@ def prepare_output(batch):
 def register_in_gradebook(batch):
     release = batch.scratch / "release"
     release.mkdir()
-    released = register_assignment(batch.source, batch.db_url, release)
+    released = register_assignment(batch.source, batch.db_url, release, _course_id(batch))
     batch.template = nbformat.read(released / f"{batch.source.notebook_name}.ipynb", as_version=4)
     # What the student's box may read: the released files, never a notebook or the grading/ folder.
     batch.released = batch.scratch / "assignment"
     shutil.copytree(released, batch.released, ignore=shutil.ignore_patterns("*.ipynb", *RELEASE_IGNORE))
+
+
+def _course_id(batch):
+    return batch.coursedir.course_id if batch.coursedir is not None else DEFAULT_COURSE_ID
 
 
 def find_submissions(batch):
@@ -160,7 +168,21 @@ def start_sandbox(batch):
     zygote = Zygote(batch.released, source.setup_sources, source.imported_modules, batch.scratch / "sandbox",
                     sandboxed=options.sandbox)
     snapshot = GradebookSnapshot(batch.db_url, source.name, source.notebook_name)
-    batch.run = GradingRun(source, zygote.start(), settings, snapshot, batch.template)
+    files = GradedFiles(options.out_dir, batch.coursedir, source.name, source.notebook_name)
+    batch.run = GradingRun(source, zygote.start(), settings, snapshot, batch.template, files)
+
+
+def check_setup_cells(batch):
+    """Run the assignment's set-up cells once in the grader, as every student's test cells will need them."""
+    settings = batch.run.settings
+    cells = TrustedCells(None, settings.assignment_modules, settings.references_dir, settings.case_seconds,
+                         record_case=lambda *case: None)
+    for source in batch.source.setup_sources:
+        try:
+            cells.run_setup(source)
+        except Exception as error:
+            raise GradingSetupError(f"a set-up cell of {batch.source.name} fails in the grader "
+                                    f"({type(error).__name__}: {error}); check the course's files:\n{source}")
 
 
 def _fingerprint(batch, submission):
@@ -176,16 +198,6 @@ def skip_already_graded(batch):
             batch.results[submission.student_id] = result
         else:
             batch.to_grade.append(submission)
-
-
-def _task(batch, submission):
-    return GradingTask(
-        student_id=submission.student_id,
-        notebook_name=submission.notebook_name,
-        notebook_bytes=submission.data,
-        feedback_path=Path(batch.options.out_dir).resolve() / "feedback" / submission.student_id
-        / batch.source.name / f"{batch.source.notebook_name}.html",
-    )
 
 
 class ZygoteKeeper:
@@ -204,13 +216,19 @@ class ZygoteKeeper:
 
 
 def _grade_with_retry(batch, keeper, submission):
-    """Grade one submission; if the zygote died meanwhile, restart it and try once more."""
+    """Grade one submission; if the zygote died meanwhile, restart it and try once more.
+
+    Never raises: whatever goes wrong with one student must not stop the class.
+    """
     for attempt in range(2):
         zygote = batch.run.zygote
         try:
-            return grade_submission(_task(batch, submission), batch.run)
+            return grade_submission(GradingTask(submission), batch.run)
         except ZygoteGone:
             keeper.restart(zygote)
+        except Exception as error:
+            return {"scores": {}, "status": "error",
+                    "message": f"the grader itself failed on this submission ({error}); please report it"}
     return {"scores": {}, "status": "error", "message": "the sandbox failed twice while grading this submission"}
 
 
@@ -219,7 +237,7 @@ def grade_all(batch):
     source = batch.source
     journal = Journal(batch.options.out_dir)
     columns = (TextColumn("grading {task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
-    with GradebookWriter(batch.db_url, source) as gradebook, \
+    with GradebookWriter(batch.db_url, source, _course_id(batch)) as gradebook, \
             Progress(*columns, console=batch.console, transient=False) as progress:
         bar = progress.add_task(source.name, total=len(batch.to_grade))
 
@@ -231,6 +249,9 @@ def grade_all(batch):
                 max_score=source.max_score, failures=graded.get("failures", {}), review=graded.get("review", []),
                 answered=graded.get("answered"), fingerprint=_fingerprint(batch, submission),
                 origin=submission.origin, seconds=graded.get("seconds", 0.0),
+                submitted_at=submission.submitted_at.isoformat() if submission.submitted_at else "",
+                submitted_at_from=submission.submitted_at_from,
+                autograded=str(batch.run.files.autograded_notebook(submission.student_id)) if graded.get("answered") is not None else "",
                 graded_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
             )
             gradebook.record(result)
@@ -268,7 +289,7 @@ def write_outputs(batch):
 # released the files the boxes see), and the summary files are written from
 # the journal's results at the end.
 STEPS = (load_assignment, find_submissions, prepare_output, register_in_gradebook, start_sandbox,
-         skip_already_graded, grade_all, write_outputs)
+         check_setup_cells, skip_already_graded, grade_all, write_outputs)
 
 
 def print_summary(batch, seconds):

@@ -9,7 +9,6 @@ raises SubmissionProblem, which ends the steps with that status and message.
 """
 import time
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import nbformat
 from nbgrader.utils import compute_checksum, is_grade, is_solution
@@ -25,16 +24,23 @@ from .validate import SubmissionProblem, read_notebook
 
 @dataclass
 class GradingTask:
-    student_id: str
-    notebook_name: str
-    notebook_bytes: bytes
-    feedback_path: Path
+    """One submission (discover.Submission) to grade."""
+
+    submission: object
+
+    @property
+    def student_id(self):
+        return self.submission.student_id
+
+    @property
+    def notebook_name(self):
+        return self.submission.notebook_name
 
 
 @dataclass
 class Grading:
     task: GradingTask
-    run: object  # the batch's GradingRun (grade.py): source, zygote, settings, gradebook snapshot
+    run: object  # the batch's GradingRun (grade.py): source, zygote, settings, snapshot, files
     nb: object = None
     notes: list = field(default_factory=list)
     report: object = None
@@ -43,7 +49,8 @@ class Grading:
 
 
 def read_submission(grading):
-    grading.nb, grading.notes = read_notebook(grading.task.notebook_bytes, grading.task.notebook_name)
+    grading.run.files.record_submitted(grading.task.submission)
+    grading.nb, grading.notes = read_notebook(grading.task.submission.data, grading.task.notebook_name)
 
 
 def restore_tests(grading):
@@ -90,13 +97,15 @@ def score(grading):
     grading.outcome.status, grading.outcome.message = status_of(grading.nb, grading.report, run.settings)
 
 
+def write_autograded(grading):
+    """The notebook as run, outputs and all, where nbgrader's formgrader opens it."""
+    grading.run.files.write_autograded(grading.task.student_id, nbformat.writes(grading.nb))
+
+
 def write_feedback(grading):
     task = grading.task
     page = render_feedback(grading.nb, grading.run.source, task.student_id, grading.outcome, grading.notes)
-    task.feedback_path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = task.feedback_path.with_suffix(".html.partial")
-    temporary.write_text(page, encoding="utf-8")
-    temporary.replace(task.feedback_path)
+    grading.run.files.write_feedback(task.student_id, page)
 
 
 def failure_messages(grading):
@@ -119,6 +128,9 @@ def failure_messages(grading):
         earned = grading.outcome.scores.get(grade_id)
         if not is_grade(cell) or grade_id not in points or earned is None or earned >= points[grade_id]:
             continue
+        if cell.cell_type != "code":
+            failures[grade_id] = "no answer written"
+            continue
         error = next((o for o in cell.get("outputs", []) if o.output_type == "error"), None)
         if error is not None:
             failures[grade_id] = one_line(f"{error.ename}: {error.evalue}", 120)
@@ -130,8 +142,8 @@ def failure_messages(grading):
 
 
 # Order matters: tests are restored before anything runs, the review scan
-# reads the restored cells, and feedback is written last with the final scores.
-STEPS = (read_submission, restore_tests, flag_for_review, execute_cells, score, write_feedback)
+# reads the restored cells, and the files are written last with the final scores.
+STEPS = (read_submission, restore_tests, flag_for_review, execute_cells, score, write_autograded, write_feedback)
 
 
 def grade_submission(task, run):
@@ -157,19 +169,23 @@ def grade_submission(task, run):
             f"the grader itself failed on this submission ({error or type(error).__name__}); please report it"))
         grading.report = None
     message = "; ".join(filter(None, [grading.outcome.message, *grading.notes]))
-    answered = None
-    if grading.report is not None:
-        answered = {
-            cell.metadata.nbgrader["grade_id"]: cell.metadata.nbgrader.get("checksum") != compute_checksum(cell)
-            for cell in grading.nb.cells
-            if is_solution(cell) and "grade_id" in cell.metadata.nbgrader
-        }
     return {
         "scores": grading.outcome.scores,
         "failures": failure_messages(grading),
         "status": grading.outcome.status,
         "message": one_line(message),
         "review": grading.review,
-        "answered": answered,
+        "answered": answered_cells(grading),
         "seconds": round(time.monotonic() - started, 3),
+    }
+
+
+def answered_cells(grading):
+    """{answer cell grade_id: changed by the student?}, for nbgrader's "No response." (None if it never ran)."""
+    if grading.report is None:
+        return None
+    return {
+        cell.metadata.nbgrader["grade_id"]: cell.metadata.nbgrader.get("checksum") != compute_checksum(cell)
+        for cell in grading.nb.cells
+        if is_solution(cell) and "grade_id" in cell.metadata.nbgrader
     }

@@ -5,8 +5,9 @@ each in its own transaction, so parallel workers never contend for the
 database and a kill loses at most the student being written.
 """
 import subprocess
-import warnings
 import sys
+import warnings
+from datetime import datetime, timezone
 from pathlib import Path
 
 from nbgrader.api import Course, Gradebook
@@ -15,14 +16,10 @@ from sqlalchemy.exc import SAWarning
 from .assignment_source import GradingSetupError
 from .sandbox import die_with_parent
 
-COURSE_ID = ""  # what nbgrader's command-line tools use by default
+DEFAULT_COURSE_ID = ""  # what nbgrader's command-line tools use when the course names none
 
 
-def default_db_url(out_dir):
-    return f"sqlite:///{Path(out_dir).resolve() / 'gradebook.db'}"
-
-
-def ensure_course_row(db_url):
+def ensure_course_row(db_url, course_id):
     """Create the row of nbgrader's default course ("") if the gradebook lacks it.
 
     nbgrader's tools use the course id "" but never insert that course, since
@@ -30,9 +27,9 @@ def ensure_course_row(db_url):
     enforce the assignment -> course foreign key, so this goes unnoticed
     there; PostgreSQL does, and refuses the assignment.
     """
-    with Gradebook(db_url, course_id=COURSE_ID) as gradebook:
-        if gradebook.db.get(Course, COURSE_ID) is None:
-            gradebook.db.add(Course(id=COURSE_ID))
+    with Gradebook(db_url, course_id=course_id) as gradebook:
+        if gradebook.db.get(Course, course_id) is None:
+            gradebook.db.add(Course(id=course_id))
             gradebook.db.commit()
 
 
@@ -40,7 +37,7 @@ def ensure_course_row(db_url):
 RELEASE_IGNORE = (".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback", "grading")
 
 
-def register_assignment(source, db_url, release_dir):
+def register_assignment(source, db_url, release_dir, course_id=DEFAULT_COURSE_ID):
     """Record the assignment's cells in the gradebook with `nbgrader generate_assignment`.
 
     Running nbgrader itself (into release_dir) stores exactly the source
@@ -48,7 +45,7 @@ def register_assignment(source, db_url, release_dir):
     test cells from, and leaves in release_dir what a student received.
     """
     try:
-        ensure_course_row(db_url)
+        ensure_course_row(db_url, course_id)
     except Exception as error:  # a wrong URL, a server that is down, a missing driver
         raise GradingSetupError(f"cannot open the gradebook {db_url}: {error}") from error
     nbgrader = Path(sys.executable).with_name("nbgrader")
@@ -59,7 +56,7 @@ def register_assignment(source, db_url, release_dir):
             f"--CourseDirectory.root={source.course_root}",
             "--CourseDirectory.source_directory=solutions",
             f"--CourseDirectory.release_directory={release_dir}",
-            f"--CourseDirectory.db_url={db_url}", *ignore,
+            f"--CourseDirectory.db_url={db_url}", f"--CourseDirectory.course_id={course_id}", *ignore,
         ],
         cwd=release_dir,
         capture_output=True,
@@ -76,13 +73,14 @@ def register_assignment(source, db_url, release_dir):
 class GradebookWriter:
     """The single writer of grades for one run; use as a context manager."""
 
-    def __init__(self, db_url, source):
+    def __init__(self, db_url, source, course_id=DEFAULT_COURSE_ID):
         self.db_url = db_url
         self.source = source
+        self.course_id = course_id
         self.gradebook = None
 
     def __enter__(self):
-        self.gradebook = Gradebook(self.db_url, COURSE_ID)
+        self.gradebook = Gradebook(self.db_url, self.course_id)
         return self
 
     def __exit__(self, *exc_info):
@@ -100,13 +98,15 @@ class GradebookWriter:
             # nbgrader's update_or_create_submission autoflushes a half-built
             # submission, which SQLAlchemy warns about; the rows come out right.
             warnings.simplefilter("ignore", SAWarning)
-            self._record(result.student_id, result.scores, result.answered)
+            self._record(result.student_id, result.scores, result.answered, result.submitted_at)
 
-    def _record(self, student_id, scores, answered):
+    def _record(self, student_id, scores, answered, submitted_at):
         gb, source = self.gradebook, self.source
         try:
             gb.update_or_create_student(student_id)
-            gb.update_or_create_submission(source.name, student_id)
+            when = {"timestamp": datetime.fromisoformat(submitted_at).astimezone(timezone.utc).replace(tzinfo=None)} \
+                if submitted_at else {}
+            gb.update_or_create_submission(source.name, student_id, **when)
             for grade_id, points in scores.items():
                 grade = gb.find_grade(grade_id, source.notebook_name, source.name, student_id)
                 grade.auto_score = points

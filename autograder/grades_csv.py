@@ -9,7 +9,7 @@ import os
 
 def grade_columns(source):
     return ["student_id", "assignment", *(g for g, _ in source.tests), "score", "max_score", "status", "message",
-            "review"]
+            "review", "submitted_at", "submitted_at_from"]
 
 
 def write_grades_csv(path, source, results):
@@ -23,7 +23,7 @@ def write_grades_csv(path, source, results):
                 result.student_id, source.name,
                 *(_number(result.scores.get(g)) for g, _ in source.tests),
                 _number(result.score), _number(source.max_score), result.status, _as_text(result.message),
-                _as_text("; ".join(result.review)),
+                _as_text("; ".join(result.review)), result.submitted_at, result.submitted_at_from,
             ])
     os.replace(temporary, path)
 

@@ -24,6 +24,7 @@ class GradingContext:
     write: prints a line of the test cell's report (its stdout)
     record_case: (test name, call, problem or None, public) for the class report
     references: whatever the checks loaded from references_dir, for this student only
+    cell_points: the points of the test cell being run, from its nbgrader metadata
     """
 
     references_dir: Path
@@ -31,3 +32,4 @@ class GradingContext:
     write: Callable[[str], None]
     record_case: Callable[[str, str, object, bool], None]
     references: dict = field(default=None)
+    cell_points: float = None

@@ -10,6 +10,8 @@ class SubmissionResult:
     failures: {grade_id: one line on why that test lost marks}
     review: labels of internals the code reaches for (review.py); never changes a score
     answered: {answer cell grade_id: changed by the student?}, None if the notebook never ran
+    submitted_at: when it was handed in (ISO 8601, UTC), and submitted_at_from: how we know
+    autograded: the notebook as run, where nbgrader's formgrader opens it ("" if it never ran)
     """
 
     student_id: str
@@ -26,6 +28,9 @@ class SubmissionResult:
     origin: str = ""
     seconds: float = 0.0
     graded_at: str = ""
+    submitted_at: str = ""
+    submitted_at_from: str = ""
+    autograded: str = ""
 
     def to_json(self):
         return asdict(self)

@@ -78,7 +78,8 @@ def run_notebook(nb, process, settings):
             cell = nb.cells[index]
             if is_grade(cell):
                 try:
-                    report.outputs[index] = trusted.run_test(cell.source, settings.cell_seconds)
+                    points = float(cell.metadata["nbgrader"].get("points", 0))
+                    report.outputs[index] = trusted.run_test(cell.source, settings.cell_seconds, points)
                 except CellTimedOut:
                     report.outputs[index] = trusted.current.outputs
                     report.timed_out.append(index)

@@ -209,17 +209,25 @@ class TrustedCells:
             raise self.broken(error)
 
     def run_setup(self, source):
-        """Run an instructors' set-up cell here as well (imports, the checking tools); errors are ignored."""
+        """Run an instructors' set-up cell here as well (imports, the checking tools).
+
+        The grading context is set, so that the checking tools load the hidden
+        cases for this student from the course, not from wherever they look in
+        a notebook. The batch has run every set-up cell once before grading
+        (grade.py), so an error here is the course's, and stops this student's grading.
+        """
+        token = CURRENT.set(self.context)
         try:
             exec(compile(source, "<set-up cell>", "exec"), self.namespace)
-        except Exception:
-            pass
+        finally:
+            CURRENT.reset(token)
         self.trusted_names.update(self.namespace)
 
-    def run_test(self, source, seconds):
-        """Run one test cell; returns its outputs (nbformat dicts). Raises CellTimedOut or BoxEnded."""
+    def run_test(self, source, seconds, points):
+        """Run one test cell worth `points`; returns its outputs (nbformat dicts). Raises CellTimedOut or BoxEnded."""
         self.current = CellOutputs()
         self.cell_seconds = seconds
+        self.context.cell_points = points
         token = CURRENT.set(self.context)
         try:
             tree = ast.parse(source)

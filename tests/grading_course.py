@@ -94,13 +94,14 @@ def plant_scenarios(root, assignment):
 
 
 def scores(root, assignment):
-    """{student: {grade_id: auto score}} for every graded submission of the assignment."""
+    """{student: {grade_id: auto score}} of the autograded cells of every graded submission of the assignment."""
     result = {}
     with Gradebook(f"sqlite:///{root}/gradebook.db") as gradebook:
         for submission in gradebook.assignment_submissions(assignment):
             notebook = submission.notebooks[0]
             result[submission.student.id] = {
-                grade.name: grade.auto_score for grade in notebook.grades if grade.max_score > 0
+                grade.name: grade.auto_score for grade in notebook.grades
+                if grade.max_score > 0 and grade.cell.cell_type == "code"
             }
     return result
 

@@ -24,17 +24,18 @@ SCENARIOS = [(a, s) for a in ASSIGNMENTS for s in grading_course.scenario_names(
 
 
 def max_points(assignment):
-    """{grade_id: points} of the graded test cells of an assignment's solution notebook."""
+    """{grade_id: points} of the autograded test cells (code, not written answers) of an assignment."""
     notebook = nbformat.read(grading_course.REPO_ROOT / "solutions" / assignment / f"{assignment}.ipynb", 4)
     return {
         cell.metadata.nbgrader["grade_id"]: cell.metadata.nbgrader["points"]
         for cell in notebook.cells
-        if cell.metadata.get("nbgrader", {}).get("grade") and cell.metadata.nbgrader["points"] > 0
+        if cell.cell_type == "code" and cell.metadata.get("nbgrader", {}).get("grade")
+        and cell.metadata.nbgrader["points"] > 0
     }
 
 
 def raising_cases(assignment):
-    """How many hidden cases of the assignment expect a ValueError."""
+    """How many hidden cases of the assignment expect a ValueError."""  # noqa: D401
     cases = json.loads((grading_dir(assignment) / REFERENCES).read_text())["cases"]
     return sum(1 for case in cases if "raises" in case["expect"])
 
@@ -51,6 +52,7 @@ def grade_with_ours(root, folder, assignment):
     out = root / f"ours_{folder}"
     result = subprocess.run(
         [sys.executable, "-m", "autograder", "grade", assignment, str(root / folder), "--out", str(out),
+         "--db", f"sqlite:///{out / 'gradebook.db'}",  # the course's is plain nbgrader's, in these tests
          "--course", str(root), "--jobs", "1", "--timeout", str(grading_course.CELL_TIMEOUT_SECONDS)],
         env=dict(os.environ, COURSE_CASE_SECONDS=str(grading_course.CASE_SECONDS)),
         cwd=grading_course.REPO_ROOT, capture_output=True, text=True, timeout=900)

@@ -1,4 +1,6 @@
 """Is exercises/ exactly what nbgrader generates from solutions/, and does it hide what it should?"""
+import re
+
 import nbformat
 
 import grading_course
@@ -31,13 +33,14 @@ def test_each_assignment_carries_the_checking_tools():
 
 
 def test_each_notebook_imports_the_checking_tools_first():
-    """Is the first code cell of every notebook a short, locked import of the checking tools?"""
+    """Is the first code cell of every notebook a short, locked import of the checking tools and its hidden cases?"""
     for name in assignment_names():
         for folder in ("solutions", "exercises"):
             notebook = nbformat.read(REPO_ROOT / folder / name / f"{name}.ipynb", 4)
             first = next(c for c in notebook.cells if c.cell_type == "code")
-            assert first.source.splitlines()[-1] == f"from {CHECKS_PACKAGE} import checks", f"{folder}/{name}"
-            assert len(first.source.splitlines()) <= 5 and first.metadata.nbgrader["locked"]
+            code = [line for line in first.source.splitlines() if not line.startswith("#")]
+            assert code == [f"from {CHECKS_PACKAGE} import checks", f"checks.use_hidden_cases({name!r})"], f"{folder}/{name}"
+            assert first.metadata.nbgrader["locked"]
 
 
 def test_released_answer_cells_hold_stubs_not_solutions():
@@ -58,6 +61,23 @@ def test_one_graded_test_cell_per_function():
         notebook = nbformat.read(REPO_ROOT / "solutions" / name / f"{name}.ipynb", 4)
         functions = [c.metadata.nbgrader["grade_id"] for c in notebook.cells
                      if c.cell_type == "code" and c.metadata.get("nbgrader", {}).get("solution")]
-        tests = [c.metadata.nbgrader["grade_id"] for c in notebook.cells
-                 if c.metadata.get("nbgrader", {}).get("grade") and c.metadata.nbgrader["points"] > 0]
+        tests = [c.metadata.nbgrader["grade_id"] for c in notebook.cells if c.cell_type == "code"
+                 and c.metadata.get("nbgrader", {}).get("grade") and c.metadata.nbgrader["points"] > 0]
         assert tests == [f"test_{f}" for f in functions]
+
+
+def test_the_points_a_student_reads_are_the_metadatas():
+    """Does every test cell's `points=` (what the student's report shows) equal its nbgrader points?
+
+    When grading, the checks take the points from the metadata alone; the
+    number in the code only labels the report a student sees in Jupyter.
+    """
+    for name in assignment_names():
+        notebook = nbformat.read(REPO_ROOT / "solutions" / name / f"{name}.ipynb", 4)
+        for cell in notebook.cells:
+            meta = cell.metadata.get("nbgrader", {})
+            if cell.cell_type == "code" and meta.get("grade"):
+                written = re.search(r"points=([0-9.]+)", cell.source)
+                assert written and float(written[1]) == float(meta["points"]), (
+                    f"solutions/{name}: {meta['grade_id']} says points={written and written[1]}, "
+                    f"its metadata {meta['points']}")

@@ -21,9 +21,13 @@ def test_no_grader_code_is_spread_over_the_page():
     assert "def run_case" not in page and "class GradedTest" not in page
 
 
-def test_every_test_worth_points_gets_a_badge_and_nothing_else_does():
-    """Is there one score badge per test, and none for the 0-point cell that loads references?"""
+def test_every_test_worth_points_gets_a_badge():
+    """Is there one score badge per test cell worth points, and one per written answer awaiting a person?"""
     page = feedback_for_the_untouched_release()
     for grade_id in ("test_pool2d", "test_pool2d_strided", "test_pool2d_multichannel", "test_pool_output_shape"):
-        assert f'"score zero">{grade_id}: 0 /' in page
-    assert "load_references:" not in page
+        assert page.count(f'"score zero">{grade_id}: 0 /') == 1
+    source = load_assignment_source(REPO_ROOT, "avgpool_as_conv")
+    nb = nbformat.read(REPO_ROOT / "exercises" / "avgpool_as_conv" / "avgpool_as_conv.ipynb", as_version=4)
+    scores = {grade_id: 0.0 for grade_id, _ in source.grade_cells} | {"written_groups_and_max": None}
+    page = render_feedback(nb, source, "student0001", Outcome(scores), notes=[])
+    assert "written_groups_and_max: needs manual grading" in page

@@ -48,3 +48,19 @@ def test_a_renamed_notebook_of_another_assignment_is_not_taken(tmp_path):
     found = {s.student_id: s for s in discover(tmp_path, "mini", "mini", MINI_CELL_IDS)}
     assert found["dee"].status == "missing" and "another assignment" in found["dee"].message
     assert found["eve"].status == "ok" and found["eve"].data
+
+
+def test_hidden_cases_that_fail_their_checksum_stop_the_batch(tmp_path):
+    """Does a course whose hidden cases no longer match their manifest stop grading, instead of grading without them?"""
+    import shutil
+
+    course = tmp_path / "course"
+    shutil.copytree(REPO_ROOT / "solutions" / "pool2d", course / "solutions" / "pool2d")
+    references = course / "solutions" / "pool2d" / "grading" / "references.json"
+    references.write_text(references.read_text().replace("0.8", "0.9", 1))
+    class_dir = tmp_path / "class" / "alice" / "pool2d"
+    class_dir.mkdir(parents=True)
+    shutil.copy(REPO_ROOT / "exercises" / "pool2d" / "pool2d.ipynb", class_dir / "pool2d.ipynb")
+    result = grade("pool2d", str(tmp_path / "class"), "--out", str(tmp_path / "out"), "--course", str(course))
+    assert result.returncode == 2
+    assert "set-up cell" in result.stderr and "does not match the SHA-256" in result.stderr

@@ -41,7 +41,7 @@ BATCH_BOUND_SECONDS = 420
 # and the patched runner, which can forge what hard-coding the public examples earns (4 of pool2d's
 # 14 cases), never a hidden case.
 EARNED_BY_HONEST_CODE = {"bypasses_the_pooling_ban": 3.0, "escapes_the_checks": round(3 * 4 / 14, 4)}
-OUT_ENTRIES = {"feedback", "grades.csv", "gradebook.db", "report.html", "results.jsonl"}
+OUT_ENTRIES = {"autograded", "feedback", "grades.csv", "gradebook.db", "report.html", "results.jsonl"}
 
 
 class RecordingServer:
@@ -100,7 +100,7 @@ def batch(tmp_path_factory):
     started = time.monotonic()
     result = subprocess.run(
         [sys.executable, "-m", "autograder", "grade", ASSIGNMENT, str(submissions), "--out", str(out),
-         "--jobs", "2", "--timeout", "10", "--tmp-mb", "64"],
+         "--db", f"sqlite:///{out / 'gradebook.db'}", "--jobs", "2", "--timeout", "10", "--tmp-mb", "64"],
         cwd=REPO_ROOT, env=environment, capture_output=True, text=True, timeout=BATCH_BOUND_SECONDS + 120)
     seconds = time.monotonic() - started
     time.sleep(1)  # a leftover would have had time to write again

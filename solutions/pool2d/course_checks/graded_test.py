@@ -7,13 +7,15 @@ A test cell reads like this:
     X = checks.tensor([[0.0, 1.0, 2.0], [3.0, 4.0, 5.0], [6.0, 7.0, 8.0]])
     test.returns([[4.0, 5.0], [7.0, 8.0]], X, (2, 2))      # a public case
     test.raises(ValueError, X, (2, 2), mode='min')
-    test.reference_cases()                                   # hidden cases (only when graded)
+    test.hidden_cases()                                      # none in a student's copy
     test.score()                                             # prints the report, returns the points
 
 In a notebook each case runs at once, in the notebook's own process. When
 the course's grader runs the cell, it does so in its own process, with the
 student's function standing for a call into the student's sandbox: only
-`runner.run_case` runs there, and the expected results stay here.
+`runner.run_case` runs there, and the expected results stay here. The points
+are then the test cell's nbgrader metadata, their one source; `points=` in
+the cell repeats them for the student's report (a test keeps the two equal).
 """
 import os
 
@@ -48,6 +50,8 @@ class GradedTest:
     def __init__(self, checks, name, function, points):
         self.checks, self.name, self.function, self.points = checks, name, function, points
         self.grader = current_grader()
+        if self.grader is not None and self.grader.cell_points is not None:
+            self.points = self.grader.cell_points
         self.results = []  # (call, problem or None, public)
         self.timed_out = False
         self.case_seconds = (self.grader.case_seconds if self.grader else
@@ -96,12 +100,11 @@ class GradedTest:
         self._run(args, kwargs, {"layer_output": {"tensor": record}}, True,
                   probe={"conv2d": encode(X)}, probe_description=describe(X))
 
-    def reference_cases(self):
-        """Hidden cases: every reference case recorded for this function."""
+    def hidden_cases(self):
+        """The hidden cases of this function, when the course grades the notebook; none in a student's copy."""
         document = self.grader.references if self.grader else self.checks.references
-        if not document:
-            raise RuntimeError("The reference cases were not loaded; grading needs the hidden cell "
-                               "that calls checks.load_references().")
+        if document is None:
+            return
         for case in document["cases"]:
             if case["function"] != self.name:
                 continue
@@ -146,7 +149,7 @@ class Checks:
     """What the notebooks call `checks`: tensors for the cases, the hidden cases, and GradedTest."""
 
     def __init__(self):
-        self.references = None
+        self.references = None  # the hidden cases, where they can be found
 
     def GradedTest(self, name, function, points):  # noqa: N802 (reads as a class in the test cells)
         return GradedTest(self, name, function, points)
@@ -156,14 +159,21 @@ class Checks:
         """A plain tensor of the given nested list and dtype name."""
         return torch.tensor(data, dtype=DTYPES[dtype])
 
-    def load_references(self, assignment):
-        """Load (and check against the manifest) the hidden cases of an assignment.
+    def use_hidden_cases(self, assignment):
+        """Load the assignment's hidden cases where they exist (checked against their manifest).
 
-        Returns None: its cell is a 0-point grade cell, and a numeric result there
-        would exceed the cell's points and make nbgrader reject the notebook.
+        They are in the course, never in a student's copy: there this does
+        nothing. Under plain `nbgrader autograde`, which runs inside the course,
+        they must be found, or the grades would lack them.
         """
         grader = current_grader()
         if grader is not None:
             grader.references = reference_files.load_references(grader.references_dir / reference_files.FILE_NAME)
-        else:
-            self.references = reference_files.load_references(reference_files.find_references(assignment))
+            return
+        try:
+            path = reference_files.find_references(assignment)
+        except FileNotFoundError:
+            if os.environ.get("NBGRADER_EXECUTION") == "autograde":
+                raise
+            return
+        self.references = reference_files.load_references(path)
