@@ -34,6 +34,7 @@ from .inside import wire
 INSIDE_PACKAGE = Path(__file__).resolve().parent / "inside"
 GRADER_PATH = "/opt/grader"
 ASSIGNMENT_PATH = "/opt/assignment"
+VENV_PATH = "/opt/venv"
 SANDBOX_UID = 1000
 SYSTEM_DIRS = ("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32")
 SYSTEM_FILES = ("/etc/ld.so.cache", "/etc/ld.so.conf", "/etc/localtime", "/etc/nsswitch.conf")
@@ -57,18 +58,26 @@ def die_with_parent():
     ctypes.CDLL(None).prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG
 
 
-def _python_roots():
-    """(source, destination) binds for the running Python: its installation and virtual environment.
+def python_in_sandbox():
+    """(binds [(source, target)], the interpreter's path in the sandbox) for the running Python.
 
-    Each is bound where the grader's Python found it, and where it really is
-    (the two differ when the venv is reached through a symlink).
+    The installation is bound where it is (and where the grader found it, if
+    that was through a symlink): its interpreter knows its own path. A virtual
+    environment is bound at VENV_PATH, one fixed place outside /tmp, where a
+    checkout under /tmp would be hidden by the sandbox's own /tmp.
     """
-    binds = set()
-    for given in {Path(sys.base_prefix), Path(sys.prefix)}:
-        real = given.resolve()
-        binds.update({(real, Path(os.path.abspath(given))), (real, real)})
-    return sorted((source, target) for source, target in binds
-                  if not any(str(target).startswith(d + "/") for d in SYSTEM_DIRS))
+    base = Path(sys.base_prefix)
+    binds = {(base.resolve(), base.resolve()), (base.resolve(), Path(os.path.abspath(base)))}
+    interpreter = sys.executable
+    if sys.prefix != sys.base_prefix:
+        binds.add((Path(sys.prefix).resolve(), Path(VENV_PATH)))
+        interpreter = f"{VENV_PATH}/bin/{Path(sys.executable).name}"
+    binds = sorted((source, target) for source, target in binds
+                   if not any(str(target).startswith(d + "/") for d in SYSTEM_DIRS))
+    if any(str(target).startswith("/tmp/") for _, target in binds):
+        raise SandboxUnavailable(f"the Python installation running the grader is under /tmp ({sys.base_prefix}), "
+                                 "which the sandbox keeps for each student; install Python elsewhere")
+    return binds, interpreter
 
 
 def _etc_files(folder):
@@ -78,8 +87,8 @@ def _etc_files(folder):
     return {"/etc/passwd": folder / "passwd", "/etc/group": folder / "group"}
 
 
-def bwrap_command(assignment_dir, etc_dir, program):
-    """The bubblewrap command line that runs `program` (a list) in the zygote's sandbox."""
+def bwrap_command(assignment_dir, etc_dir, control_fd):
+    """The bubblewrap command line that runs the zygote in its sandbox, with its control socket control_fd."""
     bwrap = shutil.which("bwrap")
     if bwrap is None:
         raise SandboxUnavailable(f"bubblewrap (bwrap) is not installed: {INSTALL_HINT}")
@@ -100,8 +109,10 @@ def bwrap_command(assignment_dir, etc_dir, program):
         args += ["--ro-bind-try", path, path]
     for target, source in _etc_files(etc_dir).items():
         args += ["--ro-bind", str(source), target]
-    for source, target in _python_roots():
+    binds, interpreter = python_in_sandbox()
+    for source, target in binds:
         args += ["--ro-bind", str(source), str(target)]
+    program = [interpreter, "-m", "grader_inside.zygote", str(control_fd)]
     args += ["--ro-bind", str(INSIDE_PACKAGE), f"{GRADER_PATH}/grader_inside",
              "--ro-bind", str(assignment_dir), ASSIGNMENT_PATH,
              "--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp",
@@ -174,8 +185,7 @@ class Zygote:
             return [sys.executable, "-m", "autograder.inside.zygote", str(control_fd)]
         etc = self.scratch / "etc"
         etc.mkdir(exist_ok=True)
-        program = [sys.executable, "-m", "grader_inside.zygote", str(control_fd)]
-        return bwrap_command(self.assignment_dir, etc, program)
+        return bwrap_command(self.assignment_dir, etc, control_fd)
 
     def start(self):
         """Start the zygote and wait until it is warm; SandboxUnavailable if it cannot start."""
