@@ -66,6 +66,13 @@ def github_name(url):
     return match["name"] if match else None
 
 
+def same_repository(url, other):
+    """Do two URLs name one repository (a GitHub one by https or ssh alike)?"""
+    if github_name(url) and github_name(other):
+        return github_name(url) == github_name(other)
+    return url.rstrip("/") == other.rstrip("/")
+
+
 def is_published(path):
     """Is a path (relative to the course, POSIX) one that students get?"""
     first = path.split("/", 1)[0]
@@ -111,7 +118,7 @@ def open_repository(out, url, branch):
     origin = git(out, "remote", "get-url", "origin", check=False)
     if origin.returncode != 0:
         git(out, "remote", "add", "origin", url)
-    elif github_name(origin.stdout.strip()) != github_name(url):
+    elif not same_repository(origin.stdout.strip(), url):
         raise PublishError(f"{out} pushes to {origin.stdout.strip()}, but the site's links open {url} "
                            "(repository.url in _config.yml).")
 
