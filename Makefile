@@ -23,6 +23,7 @@ help:
 	@echo "make references   regenerate the hidden tests' reference tensors in autograder/references/"
 	@echo "make grade ASSIGNMENT=pool2d SUBMISSIONS=dir [OUT=grading/pool2d]  grade a class"
 	@echo "make bench        time the grader against plain sequential nbgrader autograde"
+	@echo "make publish-student  write the students' public repository (no solutions/) into _build/student-repo"
 	@echo "make clean        remove build output (keeps .venv)"
 
 setup: $(INSTALLED)
@@ -68,6 +69,12 @@ bench: $(INSTALLED)
 
 references: $(INSTALLED)
 	$(PYTHON) -m autograder.references
+
+# The public repository the site's links open, made from this private one
+# without solutions/ (autograder/publish.py); it prints the command that pushes it.
+.PHONY: publish-student
+publish-student: $(INSTALLED)
+	$(PYTHON) -m autograder publish-student --out _build/student-repo
 
 clean:
 	rm -rf _build

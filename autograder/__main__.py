@@ -4,7 +4,7 @@ import os
 import sys
 from pathlib import Path
 
-from . import REPO_ROOT, release
+from . import REPO_ROOT, leak_scan, publish, release
 from .assignments import assignment_names
 
 
@@ -29,6 +29,7 @@ def build_parser():
     add_grade_command(commands)
     add_feedback_command(commands)
     add_bench_command(commands)
+    add_publish_commands(commands)
     return parser
 
 
@@ -111,6 +112,31 @@ def add_bench_command(commands):
     bench.add_argument("--timeout", type=float, default=5.0, metavar="SECONDS")
     bench.add_argument("--work", default=None, help="keep the generated class and results here")
     bench.set_defaults(run=run_bench)
+
+
+def add_publish_commands(commands):
+    student = commands.add_parser(
+        "publish-student",
+        help="write the students' public repository: the book and exercises/, never solutions/",
+        description="Write the students' repository into OUT (a git repository whose origin is "
+                    "repository.url of _config.yml) and commit it if it changed. Stops, writing "
+                    "nothing, if the new tree holds a solution, hidden case or reference value.",
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+    )
+    student.add_argument("--out", default=str(publish.DEFAULT_OUT), help="the repository to write")
+    student.add_argument("--course", default=str(REPO_ROOT), help="the instructors' repository")
+    student.set_defaults(run=publish.main)
+    check = commands.add_parser(
+        "check-published",
+        help="look for solutions, hidden cases and reference values in folders about to be published",
+        description="Exit 1, naming each file, if a FOLDER (such as the built site, _build/html) holds a "
+                    "solution line, a hidden-test or answer-scenario line, a file of solutions/*/grading/ "
+                    "or a hidden reference value.",
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+    )
+    check.add_argument("folders", nargs="+", metavar="FOLDER")
+    check.add_argument("--course", default=str(REPO_ROOT), help="the instructors' repository, whose secrets to look for")
+    check.set_defaults(run=leak_scan.main)
 
 
 def put_own_tools_on_path():
