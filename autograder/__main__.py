@@ -28,6 +28,7 @@ def build_parser():
     ).set_defaults(run=release.main)
     add_grade_command(commands)
     add_feedback_command(commands)
+    add_export_command(commands)
     add_bench_command(commands)
     add_publish_commands(commands)
     return parser
@@ -43,6 +44,18 @@ def run_bench(args):
     from . import bench
 
     return bench.main(args)
+
+
+def parse_due(text):
+    """A due date as nbgrader reads one (a time zone name or offset, else UTC), as an aware datetime."""
+    from datetime import timezone
+
+    from nbgrader.utils import parse_utc
+
+    try:
+        return parse_utc(text).replace(tzinfo=timezone.utc)
+    except (ValueError, OverflowError):
+        raise argparse.ArgumentTypeError(f"not a date and time: {text!r} (try '2026-12-01 23:59 UTC')")
 
 
 def add_grade_command(commands):
@@ -72,6 +85,9 @@ def add_grade_command(commands):
     grade.add_argument("--db", metavar="URL",
                        help="SQLAlchemy URL of the gradebook (default: the course's, as its nbgrader_config.py "
                             "names it; OUT_DIR/gradebook.db for a course without one)")
+    grade.add_argument("--roster", metavar="CSV", help="the course's roster: student ids for LMS names and ids")
+    grade.add_argument("--due", type=parse_due, metavar="TIME",
+                       help="the due date, e.g. '2026-12-01 23:59 UTC' (default: the gradebook's)")
     grade.add_argument("--force", action="store_true", help="regrade submissions already graded")
     grade.add_argument("--no-sandbox", action="store_true",
                        help="grade even where the kernel cannot give a sandbox (unsafe: see the README)")
@@ -98,6 +114,30 @@ def add_feedback_command(commands):
     feedback.add_argument("--db", metavar="URL", help="the gradebook, if `grade` was given --db")
     feedback.add_argument("--course", default=str(REPO_ROOT), help="course folder holding solutions/")
     feedback.set_defaults(run=run_feedback)
+
+
+def run_export(args):
+    from . import lms_export
+
+    args.out_dir = Path(args.out)
+    return lms_export.main(args)
+
+
+def add_export_command(commands):
+    export = commands.add_parser(
+        "export", help="write the grades as a file Canvas or Moodle imports as it is",
+        description="Write OUT_DIR/<lms>_import.csv with each student's final score (hand grades and late "
+                    "penalties included), in the import format of the LMS.",
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+    )
+    export.add_argument("assignment", metavar="ASSIGNMENT")
+    export.add_argument("--out", required=True, metavar="OUT_DIR", help="the folder `grade` wrote")
+    export.add_argument("--lms", required=True, choices=("canvas", "moodle"))
+    export.add_argument("--roster", metavar="CSV", help="the course's roster (roster.py): LMS ids and emails")
+    export.add_argument("--column", metavar="HEADER",
+                        help="the LMS's name of the assignment's grade column; for Canvas exactly as in its "
+                             "own export, e.g. 'Pooling by hand (48213)' (default: ASSIGNMENT)")
+    export.set_defaults(run=run_export)
 
 
 def add_bench_command(commands):

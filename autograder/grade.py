@@ -29,6 +29,7 @@ from .grades_csv import write_grades_csv
 from .journal import Journal, load_results
 from .course_dirs import GradedFiles, gradebook_location
 from .report import render_report
+from .roster import Roster
 from .restore import GradebookSnapshot
 from .result import SubmissionResult
 from .sandbox import ASSIGNMENT_PATH, Zygote, ZygoteGone
@@ -55,6 +56,8 @@ class GradeOptions:
     force: bool = False
     sandbox: bool = True
     course_root: Path = REPO_ROOT
+    roster: Path = None
+    due: datetime = None  # overrides the gradebook's due date
 
 
 @dataclass
@@ -141,8 +144,9 @@ def _course_id(batch):
 
 
 def find_submissions(batch):
+    roster = Roster.load(batch.options.roster) if batch.options.roster else None
     batch.submissions = discover(batch.options.submissions_dir, batch.source.name, batch.source.notebook_name,
-                                 batch.source.cell_ids)
+                                 batch.source.cell_ids, roster)
 
 
 def _notebook_seconds(batch):
@@ -237,9 +241,12 @@ def grade_all(batch):
     source = batch.source
     journal = Journal(batch.options.out_dir)
     columns = (TextColumn("grading {task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
-    with GradebookWriter(batch.db_url, source, _course_id(batch)) as gradebook, \
+    config = batch.coursedir.config if batch.coursedir is not None else None
+    with GradebookWriter(batch.db_url, source, _course_id(batch), config) as gradebook, \
             Progress(*columns, console=batch.console, transient=False) as progress:
         bar = progress.add_task(source.name, total=len(batch.to_grade))
+        if batch.options.due is not None:
+            gradebook.set_due_date(batch.options.due)
 
         def record(submission, graded):
             scores = {g: graded["scores"].get(g, 0.0) for g, _ in source.grade_cells}
@@ -251,10 +258,14 @@ def grade_all(batch):
                 origin=submission.origin, seconds=graded.get("seconds", 0.0),
                 submitted_at=submission.submitted_at.isoformat() if submission.submitted_at else "",
                 submitted_at_from=submission.submitted_at_from,
-                autograded=str(batch.run.files.autograded_notebook(submission.student_id)) if graded.get("answered") is not None else "",
+                autograded=str(batch.run.files.autograded_notebook(submission.student_id))
+                if graded.get("answered") is not None else "",
                 graded_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
             )
             gradebook.record(result)
+            if submission.submitted_at is not None:
+                result.seconds_late, result.late_penalty = gradebook.lateness(submission.student_id)
+            result.late = submission.late_mark or result.seconds_late > 0
             journal.append(result)
             batch.results[submission.student_id] = result
             batch.graded_now += 1
@@ -340,6 +351,7 @@ def main(args):
         jobs=args.jobs, timeout=args.timeout, memory_mb=args.memory_mb, notebook_timeout=args.notebook_timeout,
         cpu_seconds=args.cpu_seconds, tmp_mb=args.tmp_mb, processes=args.processes, db_url=args.db,
         force=args.force, sandbox=not args.no_sandbox, course_root=Path(args.course).resolve(),
+        roster=args.roster, due=args.due,
     )
     try:
         grade_class(options)

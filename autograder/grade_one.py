@@ -50,7 +50,9 @@ class Grading:
 
 def read_submission(grading):
     grading.run.files.record_submitted(grading.task.submission)
-    grading.nb, grading.notes = read_notebook(grading.task.submission.data, grading.task.notebook_name)
+    grading.notes = list(grading.task.submission.notes)
+    grading.nb, upgraded = read_notebook(grading.task.submission.data, grading.task.notebook_name)
+    grading.notes.extend(upgraded)
 
 
 def restore_tests(grading):

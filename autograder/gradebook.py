@@ -10,7 +10,9 @@ import warnings
 from datetime import datetime, timezone
 from pathlib import Path
 
+from nbformat.v4 import new_notebook
 from nbgrader.api import Course, Gradebook
+from nbgrader.preprocessors import AssignLatePenalties
 from sqlalchemy.exc import SAWarning
 
 from .assignment_source import GradingSetupError
@@ -71,12 +73,17 @@ def register_assignment(source, db_url, release_dir, course_id=DEFAULT_COURSE_ID
 
 
 class GradebookWriter:
-    """The single writer of grades for one run; use as a context manager."""
+    """The single writer of grades for one run; use as a context manager.
 
-    def __init__(self, db_url, source, course_id=DEFAULT_COURSE_ID):
+    config: the course's nbgrader configuration (a traitlets Config), which
+    chooses the late-submission penalty plugin, as for `nbgrader autograde`.
+    """
+
+    def __init__(self, db_url, source, course_id=DEFAULT_COURSE_ID, config=None):
         self.db_url = db_url
         self.source = source
         self.course_id = course_id
+        self.config = config
         self.gradebook = None
 
     def __enter__(self):
@@ -85,6 +92,28 @@ class GradebookWriter:
 
     def __exit__(self, *exc_info):
         self.gradebook.close()
+
+    def set_due_date(self, due):
+        """Record the assignment's due date (a UTC datetime), from which nbgrader counts lateness."""
+        assignment = self.gradebook.find_assignment(self.source.name)
+        assignment.duedate = due.astimezone(timezone.utc).replace(tzinfo=None)
+        self.gradebook.db.commit()
+
+    def lateness(self, student_id):
+        """(seconds late, penalty) of a recorded submission, the penalty from the course's late-submission plugin.
+
+        nbgrader's own AssignLatePenalties decides and stores the penalty, as
+        `nbgrader autograde` does; its default plugin gives none.
+        """
+        penalties = AssignLatePenalties(config=self.config) if self.config is not None else AssignLatePenalties()
+        penalties.log.setLevel("ERROR")
+        penalties.preprocess(new_notebook(), {"nbgrader": {
+            "notebook": self.source.notebook_name, "assignment": self.source.name, "student": student_id,
+            "db_url": self.db_url}})
+        self.gradebook.db.expire_all()
+        submission = self.gradebook.find_submission(self.source.name, student_id)
+        notebook = self.gradebook.find_submission_notebook(self.source.notebook_name, self.source.name, student_id)
+        return float(submission.total_seconds_late or 0), float(notebook.late_submission_penalty or 0)
 
     def record(self, result):
         """Write one SubmissionResult's autograder scores like nbgrader's SaveAutoGrades, then commit.

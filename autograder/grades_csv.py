@@ -9,7 +9,7 @@ import os
 
 def grade_columns(source):
     return ["student_id", "assignment", *(g for g, _ in source.tests), "score", "max_score", "status", "message",
-            "review", "submitted_at", "submitted_at_from"]
+            "review", "submitted_at", "submitted_at_from", "late", "seconds_late", "late_penalty", "final_score"]
 
 
 def write_grades_csv(path, source, results):
@@ -24,6 +24,8 @@ def write_grades_csv(path, source, results):
                 *(_number(result.scores.get(g)) for g, _ in source.tests),
                 _number(result.score), _number(source.max_score), result.status, _as_text(result.message),
                 _as_text("; ".join(result.review)), result.submitted_at, result.submitted_at_from,
+                "yes" if result.late else "", _number(result.seconds_late), _number(result.late_penalty),
+                _number(result.final_score),
             ])
     os.replace(temporary, path)
 

@@ -12,6 +12,8 @@ class SubmissionResult:
     answered: {answer cell grade_id: changed by the student?}, None if the notebook never ran
     submitted_at: when it was handed in (ISO 8601, UTC), and submitted_at_from: how we know
     autograded: the notebook as run, where nbgrader's formgrader opens it ("" if it never ran)
+    late: the LMS marked it late, or it came after the due date; seconds_late counts from the
+    due date; late_penalty is what the course's late-submission plugin takes off the score
     """
 
     student_id: str
@@ -31,6 +33,13 @@ class SubmissionResult:
     submitted_at: str = ""
     submitted_at_from: str = ""
     autograded: str = ""
+    late: bool = False
+    seconds_late: float = 0.0
+    late_penalty: float = 0.0
+
+    @property
+    def final_score(self):
+        return max(self.score - self.late_penalty, 0.0)
 
     def to_json(self):
         return asdict(self)

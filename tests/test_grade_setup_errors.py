@@ -1,4 +1,5 @@
 """Does the grader refuse clearly, with exit status 2, when a batch cannot run at all?"""
+import os
 import subprocess
 import sys
 
@@ -34,11 +35,26 @@ def test_flat_lms_files_and_fuzzy_names_are_matched(tmp_path):
     notebook = (SUBMISSIONS / "correct_answers.ipynb").read_bytes()
     (tmp_path / "ana_mini.ipynb").write_bytes(notebook)
     (tmp_path / "ben_mini (1).ipynb").write_bytes(notebook)
-    (tmp_path / "cy_draft.ipynb").write_bytes(notebook)
-    (tmp_path / "cy_final.ipynb").write_bytes(notebook)
+    for name in ("cy_draft.ipynb", "cy_final.ipynb"):
+        (tmp_path / name).write_bytes(notebook)
+        os.utime(tmp_path / name, (1_700_000_000, 1_700_000_000))  # handed in at the same time
     found = {s.student_id: s for s in discover(tmp_path, "mini", "mini", MINI_CELL_IDS)}
     assert found["ana"].data == notebook and found["ben"].data == notebook
     assert found["cy"].status == "missing" and "ambiguous" in found["cy"].message
+
+
+def test_a_late_file_wins_over_an_older_one_with_its_time_recorded(tmp_path):
+    """Is a student's newer notebook graded rather than an older, correctly named one, with a note and its time?"""
+    notebook = (SUBMISSIONS / "correct_answers.ipynb").read_bytes()
+    (tmp_path / "bob_mini.ipynb").write_bytes(notebook)
+    os.utime(tmp_path / "bob_mini.ipynb", (1_700_000_000, 1_700_000_000))
+    (tmp_path / "bob_late.ipynb").write_bytes(notebook.replace(b"return X * k", b"return k * X"))
+    os.utime(tmp_path / "bob_late.ipynb", (1_700_090_000, 1_700_090_000))
+    bob = discover(tmp_path, "mini", "mini", MINI_CELL_IDS)[0]
+    assert bob.notebook_name == "bob_late.ipynb" and b"return k * X" in bob.data
+    assert bob.submitted_at.timestamp() == 1_700_090_000 and bob.submitted_at_from == "file time"
+    assert bob.notes == ["graded the newest notebook, bob_late.ipynb (2023-11-15 23:13 UTC), "
+                         "not bob_mini.ipynb (2023-11-14 22:13 UTC)"]
 
 
 def test_a_renamed_notebook_of_another_assignment_is_not_taken(tmp_path):
