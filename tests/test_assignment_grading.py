@@ -47,6 +47,9 @@ def our_grades(out, assignment):
         return {row["student_id"]: {g: float(row[g]) for g in tests} for row in csv.DictReader(handle)}
 
 
+NBGRADER_LOGS = {}  # what plain `nbgrader autograde` said, by assignment
+
+
 def grade_with_ours(root, folder, assignment):
     """Grade root/folder with our grader, with the test course's limits; returns the output folder."""
     out = root / f"ours_{folder}"
@@ -91,6 +94,7 @@ def graded(tmp_path_factory):
     logs = [run.communicate(timeout=900)[0] for run in runs]
     for assignment, run, log in zip(ASSIGNMENTS, runs, logs):
         assert run.returncode == 0, f"nbgrader autograde {assignment} failed:\n{log[-5000:]}"
+        NBGRADER_LOGS[assignment] = log
     theirs = {assignment: grading_course.scores(roots[assignment], assignment) for assignment in ASSIGNMENTS}
     return roots, theirs, ours
 
@@ -216,3 +220,10 @@ def test_a_deleted_checking_tools_cell_is_put_back(graded):
     """Does a correct submission whose checking-tools cell was deleted still get full marks from our grader?"""
     _, _, ours = graded
     assert ours["checking_tools_deleted"]["checking_tools_deleted"] == max_points("pool2d")
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_plain_nbgrader_sees_no_locked_cell_changed(graded, assignment):
+    """Does plain nbgrader grade every planted answer without warning that a locked cell (a test) changed?"""
+    assert graded
+    assert "has changed!" not in NBGRADER_LOGS[assignment]
