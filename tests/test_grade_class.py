@@ -37,10 +37,11 @@ def test_each_scenario_gets_its_status_and_score(graded_class, scenario):
 
 
 def test_grades_csv_has_the_issue_columns(graded_class):
-    """Are grades.csv's columns exactly student_id, assignment, one per test, score, max_score, status, message?"""
+    """Are grades.csv's columns the student, one per test, the score, status, review, time and lateness?"""
     out, _ = graded_class
     header = (out / "grades.csv").read_text().splitlines()[0]
-    assert header == "student_id,assignment,test_scale,test_window_sum,score,max_score,status,message,review"
+    assert header == ("student_id,assignment,test_scale,test_window_sum,score,max_score,status,message,review,"
+                      "submitted_at,submitted_at_from,late,seconds_late,late_penalty,final_score")
 
 
 def test_messages_name_the_cause(graded_class):

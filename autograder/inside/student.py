@@ -25,6 +25,8 @@ MAX_MESSAGE_CHARS = 2000
 STUDENT_ENVIRONMENT = {
     "HOME": "/tmp", "TMPDIR": "/tmp", "PATH": "/usr/bin:/bin", "LANG": "C.UTF-8",
     "NBGRADER_EXECUTION": "autograde", "MPLBACKEND": "Agg", "PYTHONDONTWRITEBYTECODE": "1",
+    # The hidden cases run in the grader, not here (see course checks' use_hidden_cases).
+    "AUTOGRADER_SANDBOX": "1",
 }
 MISSING = object()
 

@@ -12,6 +12,9 @@ import time
 
 HEADER = struct.Struct("!I")
 MAX_FRAME_BYTES = 16 * 1024 * 1024
+# Once a frame has begun, the rest of it must follow within this long: a
+# deadline that fell inside a frame would leave the next read mid-frame.
+REST_OF_FRAME_SECONDS = 30.0
 
 
 class FrameError(Exception):
@@ -46,14 +49,21 @@ def _read_exactly(sock, size, deadline):
 def receive(sock, deadline=None, limit=MAX_FRAME_BYTES):
     """Read one frame; returns the decoded JSON object.
 
-    deadline: a time.monotonic() value after which TimeoutError is raised
-    (None waits for ever). Raises EOFError when the other end has closed,
-    FrameError for an oversized frame or a body that is not a JSON object.
+    deadline: a time.monotonic() value after which TimeoutError is raised if
+    no frame has begun (None waits for ever); a frame that has begun gets
+    REST_OF_FRAME_SECONDS more to arrive whole, else FrameError. Raises
+    EOFError when the other end has closed, FrameError for an oversized
+    frame or a body that is not a JSON object.
     """
-    (size,) = HEADER.unpack(_read_exactly(sock, HEADER.size, deadline))
-    if size > limit:
-        raise FrameError(f"a message of {size} bytes is over the {limit}-byte limit")
-    body = _read_exactly(sock, size, deadline)
+    first = _read_exactly(sock, 1, deadline)
+    rest = None if deadline is None else time.monotonic() + REST_OF_FRAME_SECONDS
+    try:
+        (size,) = HEADER.unpack(first + _read_exactly(sock, HEADER.size - 1, rest))
+        if size > limit:
+            raise FrameError(f"a message of {size} bytes is over the {limit}-byte limit")
+        body = _read_exactly(sock, size, rest)
+    except TimeoutError:
+        raise FrameError(f"a message stopped halfway for over {REST_OF_FRAME_SECONDS:g} s") from None
     try:
         message = json.loads(body)
     except (ValueError, RecursionError) as error:

@@ -163,8 +163,9 @@ class Checks:
         """Load the assignment's hidden cases where they exist (checked against their manifest).
 
         They are in the course, never in a student's copy: there this does
-        nothing. Under plain `nbgrader autograde`, which runs inside the course,
-        they must be found, or the grades would lack them.
+        nothing, nor in the course grader's sandbox, where they never go. Under
+        plain `nbgrader autograde`, which runs inside the course, they must be
+        found, or the grades would lack them.
         """
         grader = current_grader()
         if grader is not None:
@@ -173,7 +174,7 @@ class Checks:
         try:
             path = reference_files.find_references(assignment)
         except FileNotFoundError:
-            if os.environ.get("NBGRADER_EXECUTION") == "autograde":
+            if os.environ.get("NBGRADER_EXECUTION") == "autograde" and not os.environ.get("AUTOGRADER_SANDBOX"):
                 raise
             return
         self.references = reference_files.load_references(path)
