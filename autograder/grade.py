@@ -259,9 +259,16 @@ def grade_all(batch):
                 submitted_at=submission.submitted_at.isoformat() if submission.submitted_at else "",
                 submitted_at_from=submission.submitted_at_from,
                 autograded=str(batch.run.files.autograded_notebook(submission.student_id))
-                if graded.get("answered") is not None else "",
+                if graded.get("autograded") else "",
                 graded_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
             )
+            files = batch.run.files
+            if submission.data is not None:
+                files.record_submitted(submission)
+            if graded.get("autograded"):
+                files.write_autograded(submission.student_id, graded["autograded"])
+            if graded.get("feedback"):
+                files.write_feedback(submission.student_id, graded["feedback"])
             gradebook.record(result)
             if submission.submitted_at is not None:
                 result.seconds_late, result.late_penalty = gradebook.lateness(submission.student_id)

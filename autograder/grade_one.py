@@ -46,10 +46,11 @@ class Grading:
     report: object = None
     outcome: Outcome = field(default_factory=Outcome)
     review: list = field(default_factory=list)
+    autograded: str = ""  # the notebook as run (nbformat JSON)
+    feedback: str = ""  # the feedback page (HTML)
 
 
 def read_submission(grading):
-    grading.run.files.record_submitted(grading.task.submission)
     grading.notes = list(grading.task.submission.notes)
     grading.nb, upgraded = read_notebook(grading.task.submission.data, grading.task.notebook_name)
     grading.notes.extend(upgraded)
@@ -99,15 +100,11 @@ def score(grading):
     grading.outcome.status, grading.outcome.message = status_of(grading.nb, grading.report, run.settings)
 
 
-def write_autograded(grading):
-    """The notebook as run, outputs and all, where nbgrader's formgrader opens it."""
-    grading.run.files.write_autograded(grading.task.student_id, nbformat.writes(grading.nb))
-
-
-def write_feedback(grading):
-    task = grading.task
-    page = render_feedback(grading.nb, grading.run.source, task.student_id, grading.outcome, grading.notes)
-    grading.run.files.write_feedback(task.student_id, page)
+def render_pages(grading):
+    """The notebook as run (for nbgrader's formgrader) and the feedback page, as text for the batch to write."""
+    grading.autograded = nbformat.writes(grading.nb)
+    grading.feedback = render_feedback(grading.nb, grading.run.source, grading.task.student_id, grading.outcome,
+                                       grading.notes)
 
 
 def failure_messages(grading):
@@ -144,15 +141,17 @@ def failure_messages(grading):
 
 
 # Order matters: tests are restored before anything runs, the review scan
-# reads the restored cells, and the files are written last with the final scores.
-STEPS = (read_submission, restore_tests, flag_for_review, execute_cells, score, write_autograded, write_feedback)
+# reads the restored cells, and the pages are rendered last with the final scores.
+STEPS = (read_submission, restore_tests, flag_for_review, execute_cells, score, render_pages)
 
 
 def grade_submission(task, run):
     """Run STEPS on one task; returns a dict of plain data for the batch's record.
 
     Keys: scores {grade_id: points}, status, message (one line), failures,
-    review, answered {answer grade_id: changed?} or None if it never ran, seconds.
+    review, answered {answer grade_id: changed?} or None if it never ran, seconds,
+    autograded (the notebook as run, "" if it never ran) and feedback (the page, "" if none):
+    the batch writes the files, so a grader elsewhere (cluster.py) needs no shared disk.
     Raises ZygoteGone only when the zygote is gone (the batch restarts it and retries).
     """
     started = time.monotonic()
@@ -179,6 +178,8 @@ def grade_submission(task, run):
         "review": grading.review,
         "answered": answered_cells(grading),
         "seconds": round(time.monotonic() - started, 3),
+        "autograded": grading.autograded if grading.report is not None else "",
+        "feedback": grading.feedback,
     }
 
 
