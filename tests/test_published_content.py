@@ -49,7 +49,7 @@ def cell_source(cell):
 
 
 def marked_blocks(notebook_path, kind):
-    """{grade_id: [stripped lines]} of the `kind` ("solution", "hidden test") blocks of a notebook."""
+    """{grade_id: [stripped lines]} of the `kind` ("solution") blocks of a notebook."""
     blocks = {}
     for cell in json.loads(notebook_path.read_text(encoding="utf-8"))["cells"]:
         lines = [line.strip() for marked, line in marked_lines(cell_source(cell)) if marked == kind]
@@ -245,7 +245,7 @@ PLANTS = [
     "solution_released_in_the_downloaded_notebook",
     "hidden_value_in_an_assignment_zip",
     "answer_scenario_in_a_colab_notebook",
-    "hidden_test_line_in_a_script",
+    "hidden_case_line_in_a_script",
     "grading_file_among_the_static_files",
 ]
 
@@ -305,12 +305,12 @@ def plant_in_site(copy, secrets):
     line = first_secret_line([line.strip() for line in scenario.read_text().splitlines()], secrets)
     plants["answer_scenario_in_a_colab_notebook"] = (colab_copy.relative_to(copy).as_posix(), "line", line)
 
-    hidden = first_secret_line(sum(marked_blocks(instructors, "hidden test").values(), []), secrets)
+    builder = solutions / "grading" / "cases.py"
+    hidden = first_secret_line([line.strip() for line in builder.read_text().splitlines()], secrets)
     script = copy / "_static" / "planted.js"
     script.write_text(f"var cell = {json.dumps(hidden)};\n", encoding="utf-8")
-    plants["hidden_test_line_in_a_script"] = (script.relative_to(copy).as_posix(), "line", hidden)
+    plants["hidden_case_line_in_a_script"] = (script.relative_to(copy).as_posix(), "line", hidden)
 
-    builder = solutions / "grading" / "cases.py"
     shutil.copy(builder, copy / "_static" / "cases.txt")
     plants["grading_file_among_the_static_files"] = (
         "_static/cases.txt", "file", builder.relative_to(REPO_ROOT).as_posix())
