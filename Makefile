@@ -21,7 +21,12 @@ TORCH_WHEELS := $(or $(wildcard /opt/wheels),https://download.pytorch.org/whl/cp
 # installs in seconds.
 UV_SOURCES := --no-config --find-links $(TORCH_WHEELS)
 
-.PHONY: help setup lock book site serve test assignments references grade bench clean
+# Debian packages each target needs; .ci/system-packages says why, and
+# installs the missing ones (or stops with the command to run).
+TEST_PACKAGES := chromium postgresql bubblewrap
+GRADE_PACKAGES := bubblewrap
+
+.PHONY: help setup lock test-packages grade-packages book site serve test assignments references grade bench clean
 
 help:
 	@echo "make book         set up .venv, execute every chapter, build the site into _build/html"
@@ -60,6 +65,12 @@ lock: | $(UV)
 	  --custom-compile-command "make lock" $(UV_SOURCES)
 	sed -i "2a # from requirements.txt with sha256 $$(sha256sum requirements.txt | cut -d' ' -f1)" $(LOCK)
 
+test-packages:
+	.ci/system-packages $(TEST_PACKAGES)
+
+grade-packages:
+	.ci/system-packages $(GRADE_PACKAGES)
+
 # Cells are executed through jupyter-cache, so an unchanged chapter is not run again.
 # -W turns every Sphinx warning into an error; the log is kept for the tests.
 book: $(INSTALLED)
@@ -76,18 +87,20 @@ site: book
 serve: book
 	$(PYTHON) -m http.server 8000 --bind 127.0.0.1 --directory _build/html
 
-test: book
+# The system packages come first, so that set-up stops before the long build
+# when they cannot be installed.
+test: test-packages book
 	$(PYTHON) -m pytest tests
 
 assignments: $(INSTALLED)
 	$(PYTHON) -m autograder release
 
 OUT ?= grading/$(ASSIGNMENT)
-grade: $(INSTALLED)
+grade: grade-packages $(INSTALLED)
 	@test -n "$(ASSIGNMENT)" -a -n "$(SUBMISSIONS)" || { echo "usage: make grade ASSIGNMENT=pool2d SUBMISSIONS=path/to/submissions [OUT=dir]"; exit 2; }
 	$(PYTHON) -m autograder grade $(ASSIGNMENT) $(SUBMISSIONS) --out $(OUT)
 
-bench: $(INSTALLED)
+bench: grade-packages $(INSTALLED)
 	$(PYTHON) -m autograder bench
 
 references: $(INSTALLED)
