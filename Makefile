@@ -51,8 +51,11 @@ $(UV):
 	  -r <(awk '/^uv==/ {keep = 1; print; next} keep && /^ / {print; next} {keep = 0}' $(LOCK))
 
 # sync, not install: a package the lock no longer names is removed.
+# --compile-bytecode, as pip does: a process that cannot write __pycache__
+# (PYTHONDONTWRITEBYTECODE, a read-only sandbox) would otherwise compile torch
+# from source every time it starts, and grading cells time out.
 $(INSTALLED): | $(UV)
-	$(UV) pip sync --quiet --python $(PYTHON) --require-hashes $(UV_SOURCES) $(LOCK)
+	$(UV) pip sync --quiet --compile-bytecode --python $(PYTHON) --require-hashes $(UV_SOURCES) $(LOCK)
 	rm -f $(VENV)/.installed-*
 	touch $@
 
