@@ -18,7 +18,7 @@ export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 TORCH_WHEELS := $(or $(wildcard /opt/wheels),https://download.pytorch.org/whl/cpu/torch/)
 # --no-config: only this Makefile decides where packages come from. uv keeps
 # every wheel it fetched in its cache (~/.cache/uv), so a second clone
-# installs in seconds.
+# downloads nothing.
 UV_SOURCES := --no-config --find-links $(TORCH_WHEELS)
 
 # Debian packages each target needs; .ci/system-packages says why, and
@@ -31,7 +31,7 @@ GRADE_PACKAGES := bubblewrap
 help:
 	@echo "make book         set up .venv, execute every chapter, build the site into _build/html"
 	@echo "make site         build the publishable site: the folder _build/html, as is"
-	@echo "make test         set up .venv, build the book, run the whole test suite"
+	@echo "make test         install the Debian packages the tests need, set up .venv, build the book, run the whole test suite"
 	@echo "make serve        serve the built site on http://127.0.0.1:8000"
 	@echo "make assignments  regenerate exercises/ from solutions/ with nbgrader"
 	@echo "make references   regenerate the hidden tests' reference tensors in autograder/references/"
