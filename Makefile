@@ -23,7 +23,7 @@ UV_SOURCES := --no-config --find-links $(TORCH_WHEELS)
 
 # Debian packages each target needs; .ci/system-packages says why, and
 # installs the missing ones (or stops with the command to run).
-TEST_PACKAGES := chromium postgresql bubblewrap
+TEST_PACKAGES := chromium libatomic1 postgresql bubblewrap
 GRADE_PACKAGES := bubblewrap
 
 .PHONY: help setup lock test-packages grade-packages book site serve test assignments references grade bench clean

@@ -171,6 +171,6 @@ def test_make_test_stops_before_set_up_or_any_test_when_it_cannot_install(world)
     result = run(world, [shutil.which("make"), "test"], unprivileged=True, cwd=course)
 
     assert result.returncode != 0
-    assert "    apt-get update && apt-get install -y chromium postgresql bubblewrap\n" in result.stderr
+    assert "    apt-get update && apt-get install -y chromium libatomic1 postgresql bubblewrap\n" in result.stderr
     assert calls(world) == [], "set-up went past the missing packages"
     assert not (course / ".venv").exists() and not (course / "_build").exists()
