@@ -1,6 +1,6 @@
 """A throwaway PostgreSQL server for the tests: its own data folder, port and database.
 
-Uses Debian's server binaries (package `postgresql`, which .ci/run installs
+Uses Debian's server binaries (package `postgresql`, which `make test` installs
 when missing). PostgreSQL refuses to run as root, so as root the server
 runs as the `postgres` user that the package creates.
 """
@@ -30,7 +30,7 @@ def postgres_database(name="grades", user="grader"):
     """Start a server with one empty database; yields its SQLAlchemy URL, stops it on exit."""
     assert SERVER_BIN_DIRS, (
         "PostgreSQL's server is missing (no /usr/lib/postgresql/*/bin): "
-        "`apt-get install -y postgresql` (.ci/run does this)."
+        "`apt-get install -y postgresql` (`make test` does this)."
     )
     bin_dir = SERVER_BIN_DIRS[-1]
     # Not under pytest's tmp_path: that folder is private to root, and the server user must reach it.

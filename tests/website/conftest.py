@@ -90,7 +90,7 @@ def site_url(site_dir):
 @pytest.fixture(scope="session")
 def browser():
     """One headless Debian Chromium for the whole session."""
-    assert CHROMIUM.exists(), f"{CHROMIUM} is missing: `apt-get install -y chromium` (.ci/run does this)."
+    assert CHROMIUM.exists(), f"{CHROMIUM} is missing: `apt-get install -y chromium` (`make test` does this)."
     user_data = tempfile.mkdtemp(prefix="course-chromium-")
     with sync_playwright() as playwright:
         context = playwright.chromium.launch_persistent_context(
