@@ -15,9 +15,8 @@ from pathlib import Path
 import pytest
 
 from grade_fixtures import ASSIGNMENT, COURSE, EXPECTED, MEMORY_MB, TIMEOUT_SECONDS, make_class, points, read_grades
+from locations import REPO_ROOT, VENV_BIN
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
-VENV_BIN = Path(sys.executable).parent
 NOBODY = 65534
 KERNEL_REFUSAL = ("bwrap: No permissions to creat new namespace, likely because the kernel "
                   "does not allow non-privileged user namespaces.")
@@ -128,3 +127,4 @@ def test_an_ordinary_user_grades_in_the_sandbox():
         assert os.stat(out / "grades.csv").st_uid == (NOBODY if os.geteuid() == 0 else os.geteuid())
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+
