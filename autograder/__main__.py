@@ -58,14 +58,19 @@ def parse_due(text):
         raise argparse.ArgumentTypeError(f"not a date and time: {text!r} (try '2026-12-01 23:59 UTC')")
 
 
+def add_command(commands, name, help, description):
+    """A command whose --help shows each option's default."""
+    return commands.add_parser(name, help=help, description=description,
+                               formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+
+
 def add_grade_command(commands):
-    grade = commands.add_parser(
-        "grade",
+    grade = add_command(
+        commands, "grade",
         help="grade a folder of submissions: grades.csv, feedback, report.html, gradebook",
         description="Grade every student's notebook for ASSIGNMENT found in SUBMISSIONS_DIR. Each "
                     "student's code runs in a sandbox of its own (bubblewrap); the test cells run in "
                     "this process, with the answers.",
-        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
     )
     grade.add_argument("assignment", metavar="ASSIGNMENT", help="an assignment folder of solutions/")
     grade.add_argument("submissions_dir", metavar="SUBMISSIONS_DIR",
@@ -92,28 +97,34 @@ def add_grade_command(commands):
     grade.add_argument("--no-sandbox", action="store_true",
                        help="grade even where the kernel cannot give a sandbox (unsafe: see the README)")
     grade.add_argument("--course", default=str(REPO_ROOT), help="course folder holding solutions/")
-    grade.set_defaults(run=run_grade)
+    grade.set_defaults(run=run_grade, cannot="grade")
 
 
 def run_feedback(args):
     from . import hand_grades
 
     args.out_dir, args.course_root, args.db_url = Path(args.out), Path(args.course).resolve(), args.db
-    return hand_grades.main(args)
+    hand_grades.refresh(args)
+    return 0
+
+
+def add_command_on_graded_folder(commands, name, help, description):
+    """A command that works on what `grade` wrote: ASSIGNMENT and --out OUT_DIR, then its own options."""
+    command = add_command(commands, name, help, description)
+    command.add_argument("assignment", metavar="ASSIGNMENT")
+    command.add_argument("--out", required=True, metavar="OUT_DIR", help="the folder `grade` wrote")
+    return command
 
 
 def add_feedback_command(commands):
-    feedback = commands.add_parser(
-        "feedback", help="update feedback, grades.csv and the report with the formgrader's hand grades",
+    feedback = add_command_on_graded_folder(
+        commands, "feedback", help="update feedback, grades.csv and the report with the formgrader's hand grades",
         description="After hand-grading in nbgrader's formgrader, rewrite OUT_DIR's feedback pages (with the "
                     "graders' comments), grades.csv and report.html from the gradebook.",
-        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
     )
-    feedback.add_argument("assignment", metavar="ASSIGNMENT")
-    feedback.add_argument("--out", required=True, metavar="OUT_DIR", help="the folder `grade` wrote")
     feedback.add_argument("--db", metavar="URL", help="the gradebook, if `grade` was given --db")
     feedback.add_argument("--course", default=str(REPO_ROOT), help="course folder holding solutions/")
-    feedback.set_defaults(run=run_feedback)
+    feedback.set_defaults(run=run_feedback, cannot="update the feedback")
 
 
 def run_export(args):
@@ -124,20 +135,17 @@ def run_export(args):
 
 
 def add_export_command(commands):
-    export = commands.add_parser(
-        "export", help="write the grades as a file Canvas or Moodle imports as it is",
+    export = add_command_on_graded_folder(
+        commands, "export", help="write the grades as a file Canvas or Moodle imports as it is",
         description="Write OUT_DIR/<lms>_import.csv with each student's final score (hand grades and late "
                     "penalties included), in the import format of the LMS.",
-        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
     )
-    export.add_argument("assignment", metavar="ASSIGNMENT")
-    export.add_argument("--out", required=True, metavar="OUT_DIR", help="the folder `grade` wrote")
     export.add_argument("--lms", required=True, choices=("canvas", "moodle"))
     export.add_argument("--roster", metavar="CSV", help="the course's roster (roster.py): LMS ids and emails")
     export.add_argument("--column", metavar="HEADER",
                         help="the LMS's name of the assignment's grade column; for Canvas exactly as in its "
                              "own export, e.g. 'Pooling by hand (48213)' (default: ASSIGNMENT)")
-    export.set_defaults(run=run_export)
+    export.set_defaults(run=run_export, cannot="export")
 
 
 def add_bench_command(commands):
@@ -151,28 +159,26 @@ def add_bench_command(commands):
     bench.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
     bench.add_argument("--timeout", type=float, default=5.0, metavar="SECONDS")
     bench.add_argument("--work", default=None, help="keep the generated class and results here")
-    bench.set_defaults(run=run_bench)
+    bench.set_defaults(run=run_bench, cannot="benchmark")
 
 
 def add_publish_commands(commands):
-    student = commands.add_parser(
-        "publish-student",
+    student = add_command(
+        commands, "publish-student",
         help="write the students' public repository: the book and exercises/, never solutions/",
         description="Write the students' repository into OUT (a git repository whose origin is "
                     "repository.url of _config.yml) and commit it if it changed. Stops, writing "
                     "nothing, if the new tree holds a solution, hidden case or reference value.",
-        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
     )
     student.add_argument("--out", default=str(publish.DEFAULT_OUT), help="the repository to write")
     student.add_argument("--course", default=str(REPO_ROOT), help="the instructors' repository")
     student.set_defaults(run=publish.main)
-    check = commands.add_parser(
-        "check-published",
+    check = add_command(
+        commands, "check-published",
         help="look for solutions, hidden cases and reference values in folders about to be published",
         description="Exit 1, naming each file, if a FOLDER (such as the built site, _build/html) holds a "
                     "solution line, a hidden-test or answer-scenario line, a file of solutions/*/grading/ "
                     "or a hidden reference value.",
-        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
     )
     check.add_argument("folders", nargs="+", metavar="FOLDER")
     check.add_argument("--course", default=str(REPO_ROOT), help="the instructors' repository, whose secrets to look for")
@@ -188,9 +194,19 @@ def put_own_tools_on_path():
 
 
 def main(argv=None):
+    """Run the command; exit status 2, with `cannot <do it>: <why>` on stderr, when it cannot start."""
     args = build_parser().parse_args(argv)
     put_own_tools_on_path()
-    return args.run(args)
+    from .assignment_source import GradingSetupError
+
+    try:
+        return args.run(args)
+    except GradingSetupError as error:
+        from rich.console import Console
+
+        what = getattr(args, "cannot", args.command)
+        Console(stderr=True, soft_wrap=True).print(f"[bold red]cannot {what}:[/] {error}", highlight=False)
+        return 2
 
 
 if __name__ == "__main__":

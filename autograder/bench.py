@@ -153,18 +153,14 @@ def print_results(result, jobs, console):
 
 def main(args):
     console = Console(soft_wrap=True)
-    try:
-        assignment = args.assignment or default_assignment()
-        baseline_n = min(args.baseline_n or args.n, args.n)
-        settings = (args.n, baseline_n, assignment, args.jobs, args.timeout)
-        if args.work:
-            Path(args.work).mkdir(parents=True, exist_ok=True)
-            result = run_bench(*settings, args.work, console)
-        else:
-            with tempfile.TemporaryDirectory(prefix="autograder-bench-") as work:
-                result = run_bench(*settings, work, console)
-    except GradingSetupError as error:
-        Console(stderr=True, soft_wrap=True).print(f"[bold red]cannot benchmark:[/] {error}", highlight=False)
-        return 2
+    assignment = args.assignment or default_assignment()
+    baseline_n = min(args.baseline_n or args.n, args.n)
+    settings = (args.n, baseline_n, assignment, args.jobs, args.timeout)
+    if args.work:
+        Path(args.work).mkdir(parents=True, exist_ok=True)
+        result = run_bench(*settings, args.work, console)
+    else:
+        with tempfile.TemporaryDirectory(prefix="autograder-bench-") as work:
+            result = run_bench(*settings, work, console)
     ratio = print_results(result, args.jobs, console)
     return 0 if not result["mismatches"] and not result["missing"] and ratio >= 8 else 1

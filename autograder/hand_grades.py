@@ -67,11 +67,3 @@ def refresh(options, console=None):
                   f"for {len(ordered)} students", highlight=False)
     return len(ordered)
 
-
-def main(args):
-    try:
-        refresh(args)
-    except GradingSetupError as error:
-        Console(stderr=True, soft_wrap=True).print(f"[bold red]cannot update the feedback:[/] {error}", highlight=False)
-        return 2
-    return 0

@@ -86,11 +86,7 @@ def main(args):
     from rich.console import Console
 
     console = Console(soft_wrap=True)
-    try:
-        path, left_out = export(args)
-    except GradingSetupError as error:
-        Console(stderr=True, soft_wrap=True).print(f"[bold red]cannot export:[/] {error}", highlight=False)
-        return 2
+    path, left_out = export(args)
     console.print(f"wrote {path}", highlight=False)
     if left_out:
         console.print(f"not exported, no {args.lms} id for: {', '.join(left_out)} (add them to the roster)",

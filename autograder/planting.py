@@ -37,23 +37,27 @@ class PlantingError(ValueError):
     """A scenario or a released notebook that cannot be planted; the message says where."""
 
 
-def _top_level_segments(source, where):
-    """Split source into (function name or None, text) pairs, one per top-level statement.
+def top_level_statements(source, where):
+    """[(ast node, its text)] per top-level statement of source; decorators belong to their function.
 
-    Decorators belong to their function. Raises PlantingError on a syntax error.
+    Raises PlantingError, naming `where`, on a syntax error.
     """
     try:
         tree = ast.parse(source)
     except SyntaxError as error:
         raise PlantingError(f"{where} is not valid Python (line {error.lineno}: {error.msg})") from error
     lines = source.splitlines()
-    segments = []
+    statements = []
     for node in tree.body:
         first = min([node.lineno] + [d.lineno for d in getattr(node, "decorator_list", [])])
-        text = "\n".join(lines[first - 1 : node.end_lineno])
-        name = node.name if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) else None
-        segments.append((name, text))
-    return segments
+        statements.append((node, "\n".join(lines[first - 1 : node.end_lineno])))
+    return statements
+
+
+def _top_level_segments(source, where):
+    """(function name or None, text) per top-level statement."""
+    return [(node.name if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) else None, text)
+            for node, text in top_level_statements(source, where)]
 
 
 def _break_marked_lines(text):

@@ -39,7 +39,7 @@ def build_cases(assignment, solutions_dir=SOLUTIONS_DIR):
     folder = Path(solutions_dir) / assignment
     spec = importlib.util.spec_from_file_location(f"_cases_{assignment}", folder / "grading" / BUILDER)
     module = importlib.util.module_from_spec(spec)
-    sys.path.insert(0, str(folder))
+    sys.path.insert(0, str(folder))  # the builder imports course_checks from there, as the notebook does
     try:
         spec.loader.exec_module(module)
         return module.build_cases()

@@ -12,8 +12,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
-FIXTURES = REPO_ROOT / "tests" / "fixtures"
+from locations import FIXTURES, REPO_ROOT
+
 COURSE = FIXTURES / "grading_course"
 SUBMISSIONS = FIXTURES / "submissions"
 ASSIGNMENT = "mini"

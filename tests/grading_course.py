@@ -12,8 +12,6 @@ nbgrader cell timeout, whose interrupt-and-continue behaviour is the same.
 import os
 import shutil
 import subprocess
-import sys
-from pathlib import Path
 
 from nbgrader.api import Gradebook
 
@@ -21,8 +19,8 @@ from autograder.gradebook import RELEASE_IGNORE
 from autograder.planting import plant_answers
 from autograder.scenarios import scenario_sources
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
-VENV_BIN = Path(sys.executable).parent
+from locations import REPO_ROOT, VENV_BIN
+
 CASE_SECONDS = 2
 CELL_TIMEOUT_SECONDS = 30  # generous: the first cell imports torch, slow on a loaded machine
 

@@ -1,7 +1,8 @@
 """Does `make book` give a complete site, and does it fail loudly when a cell breaks?"""
 import re
 
-from conftest import REPO_ROOT, build_book, toc_entries
+from book_build import build_book, toc_entries
+from locations import REPO_ROOT
 
 BUILD_LOG = REPO_ROOT / "_build" / "book.log"
 # Sphinx's own warnings, not the kernel's "[IPKernelApp] WARNING |" chatter.

@@ -3,7 +3,7 @@ import subprocess
 
 import jupytext
 
-from conftest import REPO_ROOT
+from locations import REPO_ROOT
 from test_toc import chapter_sources
 
 

@@ -6,7 +6,7 @@ import nbformat
 import grading_course
 from autograder.assignments import assignment_names
 from autograder.release import CHECKS_PACKAGE, expected_checks_files
-from conftest import REPO_ROOT
+from locations import REPO_ROOT
 
 
 def test_exercises_match_a_fresh_generation(tmp_path):

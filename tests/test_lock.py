@@ -9,7 +9,7 @@ from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 from packaging.version import Version
 
-from conftest import REPO_ROOT
+from locations import REPO_ROOT
 
 REQUIREMENTS = REPO_ROOT / "requirements.txt"
 LOCK = REPO_ROOT / "requirements.lock"

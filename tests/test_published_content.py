@@ -25,7 +25,8 @@ from pygments.lexers import PythonLexer
 from autograder.course_secrets import course_secrets, marked_lines
 from autograder.leak_scan import scan_folder
 from autograder.publish import PublishError, github_name, publish, published_files
-from conftest import REPO_ROOT, build_book, toc_entries
+from book_build import build_book, toc_entries
+from locations import REPO_ROOT
 
 SITE_DIR = REPO_ROOT / "_build" / "html"
 EXECUTION_CACHE = REPO_ROOT / "_build" / ".jupyter_cache"

@@ -6,6 +6,7 @@ and sudo record how they were called. Tests that need an unprivileged user
 drop to `nobody` with setpriv when the suite runs as root.
 """
 import os
+import re
 import shutil
 import subprocess
 import tempfile
@@ -13,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import REPO_ROOT
+from locations import REPO_ROOT
 
 PACKAGES = ["chromium", "postgresql", "bubblewrap"]
 NOBODY = [shutil.which("setpriv") or "setpriv", "--reuid", "65534", "--regid", "65534", "--clear-groups"]
@@ -105,32 +106,26 @@ def test_an_unprivileged_user_installs_through_sudo_without_a_password(world):
     ]
 
 
-def test_an_unprivileged_user_without_sudo_is_told_the_command_to_run_as_root(world):
-    """Does set-up stop with the exact apt-get command when it cannot install chromium, postgresql and bubblewrap?"""
+@pytest.mark.parametrize("sudo, why, command, tried", [
+    (None, "not root, and sudo is not installed.*As root, run this command, then run make again:",
+     "    apt-get update && apt-get install -y chromium postgresql bubblewrap\n", []),
+    (SUDO_ASKS, "sudo asks for a password",
+     "    sudo apt-get update && sudo apt-get install -y chromium postgresql bubblewrap\n", ["sudo -n true"]),
+], ids=["without_sudo", "sudo_asks_for_a_password"])
+def test_an_unprivileged_user_who_cannot_install_is_told_the_exact_command(world, sudo, why, command, tried):
+    """Without root or password-less sudo, does set-up stop with the exact command to run, trying nothing
+    (not even a password prompt) beyond asking sudo?"""
     fake(world, "dpkg-query", DPKG_QUERY_MISSING)
     fake(world, "apt-get", APT_GET)
+    if sudo:
+        fake(world, "sudo", sudo)
 
     result = set_up(world, unprivileged=True)
 
     assert result.returncode == 1
-    assert "not root, and sudo is not installed" in result.stderr
-    assert "As root, run this command, then run make again:" in result.stderr
-    assert "    apt-get update && apt-get install -y chromium postgresql bubblewrap\n" in result.stderr
-    assert calls(world) == [], "nothing may be tried without root"
-
-
-def test_an_unprivileged_user_whose_sudo_asks_for_a_password_is_told_the_sudo_command(world):
-    """Does set-up stop with the exact sudo command, without waiting at a password prompt?"""
-    fake(world, "dpkg-query", DPKG_QUERY_MISSING)
-    fake(world, "apt-get", APT_GET)
-    fake(world, "sudo", SUDO_ASKS)
-
-    result = set_up(world, unprivileged=True)
-
-    assert result.returncode == 1
-    assert "sudo asks for a password" in result.stderr
-    assert "    sudo apt-get update && sudo apt-get install -y chromium postgresql bubblewrap\n" in result.stderr
-    assert calls(world) == ["sudo -n true"]
+    assert re.search(why, result.stderr, re.DOTALL), result.stderr
+    assert command in result.stderr
+    assert calls(world) == tried
 
 
 @as_root_only

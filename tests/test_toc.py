@@ -1,5 +1,6 @@
 """Is the table of contents complete, and does it name only files that exist?"""
-from conftest import REPO_ROOT, toc_entries
+from book_build import toc_entries
+from locations import REPO_ROOT
 
 CHAPTER_SUFFIXES = {".md", ".ipynb", ".rst"}
 

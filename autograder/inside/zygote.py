@@ -67,7 +67,7 @@ def _import_all(names):
 
 def warm_up(config):
     """Import what every student will need, and start the shell every box inherits; returns the shell."""
-    sys.path.append(config["assignment_dir"])
+    sys.path.append(config["assignment_dir"])  # the cells import course_checks from there, as in a kernel
     _import_all(config.get("modules", []))  # first what the cells name, so the throwaway child inherits it
     _import_all(modules_loaded_by(config.get("setup_sources", [])))
     return student.start_shell()

@@ -12,7 +12,7 @@ import torch
 import torch.utils._python_dispatch as python_dispatch
 from torch.utils._python_dispatch import TorchDispatchMode
 
-from conftest import load_checking_tools
+from autograder.course_checks.graded_test import Checks
 
 
 MODE_FLAGS = ("_is_in_torch_dispatch_mode", "_is_in_non_infra_torch_dispatch_mode",
@@ -27,7 +27,7 @@ def checks():
     torch's mode flags are put back, so later tests run on a clean torch.
     """
     flags = {name: getattr(python_dispatch, name) for name in MODE_FLAGS}
-    yield load_checking_tools()
+    yield Checks()
     while torch._C._len_torch_dispatch_stack():
         torch._C._pop_torch_dispatch_stack(None)
     for name, value in flags.items():

@@ -4,7 +4,7 @@ import json
 
 from autograder.assignments import assignment_names
 from autograder.references import MANIFEST, REFERENCES, assignments_with_cases, drifted_files, grading_dir, reference_files
-from conftest import REPO_ROOT
+from locations import REPO_ROOT
 
 
 def cases_of(assignment):

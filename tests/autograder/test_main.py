@@ -3,7 +3,7 @@ import subprocess
 import sys
 
 from autograder.assignments import assignment_names
-from conftest import REPO_ROOT
+from locations import REPO_ROOT
 
 
 def run_cli(*args):
@@ -17,15 +17,6 @@ def test_help_lists_the_commands():
     result = run_cli("--help")
     assert result.returncode == 0, result.stderr
     assert "release" in result.stdout and "list" in result.stdout
-
-
-def test_assignments_are_the_notebook_folders_of_solutions(tmp_path):
-    """Are assignments found as the folders of solutions/ that hold a notebook?"""
-    (tmp_path / "pool2d").mkdir()
-    (tmp_path / "pool2d" / "pool2d.ipynb").write_text("{}")
-    (tmp_path / "drafts").mkdir()
-    (tmp_path / "README.md").write_text("not an assignment")
-    assert assignment_names(tmp_path) == ["pool2d"]
 
 
 def test_list_prints_each_assignment_once():

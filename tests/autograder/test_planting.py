@@ -3,7 +3,7 @@ import nbformat
 import pytest
 
 from autograder.planting import PlantingError, plant_answers
-from conftest import REPO_ROOT
+from locations import REPO_ROOT
 
 RELEASE = REPO_ROOT / "exercises" / "pool2d" / "pool2d.ipynb"
 

@@ -30,10 +30,11 @@ from autograder.bench import gradebook_scores
 from autograder.planting import plant_answers
 from autograder.references import REFERENCES, grading_dir
 from autograder.scenarios import expected_scores, scenario_sources
+from locations import FIXTURES
 from process_watch import grader_processes, sandboxed_processes
 
 ASSIGNMENT = "pool2d"
-ATTACKS_DIR = Path(__file__).parent / "fixtures" / "attacks"
+ATTACKS_DIR = FIXTURES / "attacks"
 HONEST = {"aa_honest_first": "correct_vectorised", "honest_early": "correct_loops",
           "honest_partial": "max_pads_with_zero", "zz_honest_last": "correct_loops"}
 BATCH_BOUND_SECONDS = 420

@@ -14,11 +14,13 @@ from pathlib import Path
 
 import pytest
 
+from autograder import sandbox
+from autograder.assignments import assignment_names
 from grade_fixtures import ASSIGNMENT, COURSE, EXPECTED, MEMORY_MB, TIMEOUT_SECONDS, make_class, points, read_grades
+from locations import REPO_ROOT, VENV_BIN
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
-VENV_BIN = Path(sys.executable).parent
 NOBODY = 65534
+ASSIGNMENT_OF_THE_COURSE = assignment_names()[0]
 KERNEL_REFUSAL = ("bwrap: No permissions to creat new namespace, likely because the kernel "
                   "does not allow non-privileged user namespaces.")
 
@@ -128,3 +130,55 @@ def test_an_ordinary_user_grades_in_the_sandbox():
         assert os.stat(out / "grades.csv").st_uid == (NOBODY if os.geteuid() == 0 else os.geteuid())
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+
+
+def bwrap_binds(tmp_path):
+    """The zygote's bubblewrap command for the first assignment: ({target: (option, source)}, the whole command)."""
+    assignment_dir = REPO_ROOT / "exercises" / ASSIGNMENT_OF_THE_COURSE
+    command = sandbox.bwrap_command(assignment_dir, tmp_path, control_fd=3)
+    binds = {}
+    for index, option in enumerate(command):
+        if option in ("--bind", "--bind-try", "--ro-bind", "--ro-bind-try", "--dev-bind"):
+            binds[command[index + 2]] = (option, command[index + 1])
+    return binds, command
+
+
+def test_the_zygote_sees_nothing_of_the_course_but_the_released_files(tmp_path):
+    """Of the repository, does the sandbox bind only the released assignment, the inside/ package and the venv?"""
+    binds, _ = bwrap_binds(tmp_path)
+    allowed = {REPO_ROOT / "exercises" / ASSIGNMENT_OF_THE_COURSE, sandbox.INSIDE_PACKAGE, Path(sys.prefix).resolve()}
+    from_the_repository = {Path(source) for _, source in binds.values() if Path(source).is_relative_to(REPO_ROOT)}
+    assert from_the_repository <= allowed
+    assert not any(Path(source).is_relative_to(REPO_ROOT / name) for _, source in binds.values()
+                   for name in ("solutions", "tests", ".git", "autograder/course_checks"))
+
+
+def test_every_bind_is_read_only(tmp_path):
+    """Is everything the zygote sees mounted read-only, so no student can change the grader's files?"""
+    binds, command = bwrap_binds(tmp_path)
+    assert binds and {option for option, _ in binds.values()} <= {"--ro-bind", "--ro-bind-try"}
+    assert ("--remount-ro", "/") in zip(command, command[1:])
+
+
+def test_the_zygote_shares_no_namespace_environment_or_capability(tmp_path):
+    """Does the command unshare everything (network included), clear the environment, drop capabilities
+    and tie the zygote's life to the grader's?"""
+    _, command = bwrap_binds(tmp_path)
+    for option in ("--unshare-all", "--unshare-user", "--clearenv", "--die-with-parent", "--new-session"):
+        assert option in command, option
+    assert command[command.index("--cap-drop") + 1] == "ALL"
+    assert "--share-net" not in command
+
+
+def test_without_the_sandbox_the_grader_passes_on_none_of_its_environment(monkeypatch):
+    """With --no-sandbox, does the zygote's environment hold nothing of the grader's (tokens, passwords)?"""
+    monkeypatch.setenv("PGPASSWORD", "hunter2")
+    environment = sandbox.plain_environment()
+    assert "PGPASSWORD" not in environment and "hunter2" not in environment.values()
+
+
+def test_a_missing_bwrap_is_a_set_up_error_saying_what_to_install(tmp_path, monkeypatch):
+    """Without bubblewrap on PATH, does building the command stop with the install hint?"""
+    monkeypatch.setenv("PATH", str(tmp_path))
+    with pytest.raises(sandbox.SandboxUnavailable, match="apt-get install bubblewrap"):
+        sandbox.bwrap_command(tmp_path, tmp_path, control_fd=3)

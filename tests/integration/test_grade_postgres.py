@@ -5,7 +5,7 @@ import subprocess
 import pytest
 
 from autograder.bench import gradebook_scores
-from conftest import VENV_BIN
+from locations import VENV_BIN
 from grade_fixtures import ASSIGNMENT, make_class, points, read_grades, run_grade
 from postgres_server import postgres_database
 
