@@ -14,7 +14,8 @@ import pytest
 import yaml
 from playwright.sync_api import sync_playwright
 
-from conftest import REPO_ROOT, toc_entries
+from book_build import toc_entries
+from locations import REPO_ROOT
 
 from .local_server import serving
 from .page_visit import visit_page
