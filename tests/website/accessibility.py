@@ -16,6 +16,16 @@ WCAG_21_AA_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 
 # Rules whose result depends on the colours, run again in the dark theme.
 COLOUR_RULES = ["color-contrast", "link-in-text-block"]
+# How each page is checked, in order: (view, system colour scheme, window
+# size, rules or None for all). The phone layout has its own problems (boxes
+# that scroll sideways, a collapsed header), so it gets every rule again.
+DESKTOP = {"width": 1280, "height": 900}
+PHONE = {"width": 390, "height": 844}
+VIEWS = [
+    ("desktop, light", "light", DESKTOP, None),
+    ("desktop, dark", "dark", DESKTOP, COLOUR_RULES),
+    ("phone, light", "light", PHONE, None),
+]
 
 # Every rule carrying one of `tags`, the experimental ones included: axe skips
 # those by default, but one of them, label-content-name-mismatch, is the only
@@ -47,7 +57,7 @@ async ({tags, only}) => {
 
 @dataclass
 class Violation:
-    """One element that fails one axe-core rule on one page, in one colour scheme."""
+    """One element that fails one axe-core rule on one page, in one view (window size and colour scheme)."""
 
     rule: str
     impact: str
@@ -57,14 +67,14 @@ class Violation:
     html: str
     why: str
     page: str = ""
-    color_scheme: str = ""
+    view: str = ""
 
     def describe(self):
         """One readable paragraph: rule, page, element, and what axe says to fix."""
         snippet = " ".join(self.html.split())[:160]
         why = " ".join(self.why.split())
         return (
-            f"{self.rule} ({self.impact}) on {self.page} [{self.color_scheme}]: {self.target}\n"
+            f"{self.rule} ({self.impact}) on {self.page} [{self.view}]: {self.target}\n"
             f"    {self.help}: {why}\n"
             f"    element: {snippet}\n"
             f"    rule: {self.help_url}"
@@ -72,28 +82,31 @@ class Violation:
 
 
 def axe_violations(context, base_url, page_path):
-    """The WCAG 2.1 A/AA violations axe-core finds on `page_path` (e.g. "book/intro.html").
+    """The WCAG 2.1 A/AA violations axe-core finds on `page_path` (e.g. "book/intro.html") in each of `VIEWS`.
 
-    The page is opened with the reader's system in light mode, which the theme
-    follows, and checked with every rule; then the system turns dark, and the
-    colour rules run again. External requests are refused, as in every site test.
+    The theme follows the reader's system colour scheme, which is emulated.
+    The page is loaded again when the window size changes, so that the layout
+    and the page's scripts see the new size from the start. External requests
+    are refused, as in every site test.
     """
     page, _ = open_page(context, base_url, f"{base_url}{page_path}")
     violations = []
+    size = None
     try:
-        page.emulate_media(color_scheme="light")
-        page.goto(f"{base_url}{page_path}", wait_until="load")
-        page.evaluate(AXE_SCRIPT)
-        for color_scheme, only in [("light", None), ("dark", COLOUR_RULES)]:
+        for view, color_scheme, window, only in VIEWS:
             page.emulate_media(color_scheme=color_scheme)
+            if window != size:
+                page.set_viewport_size(window)
+                page.goto(f"{base_url}{page_path}", wait_until="load")
+                page.evaluate(AXE_SCRIPT)
+                size = window
             found = page.evaluate(RUN_WCAG_RULES, {"tags": WCAG_21_AA_TAGS, "only": only})
             # A colour mode stored by an earlier click on the theme's switch
             # would win over the system's, and one scheme would go unchecked.
             assert found["theme"] == color_scheme, (
                 f"{page_path} showed the {found['theme']!r} theme when the system was {color_scheme}: "
                 "is a colour mode stored in the browser?")
-            violations += [Violation(**record, page=page_path, color_scheme=color_scheme)
-                           for record in found["violations"]]
+            violations += [Violation(**record, page=page_path, view=view) for record in found["violations"]]
     finally:
         page.close()
     return violations
