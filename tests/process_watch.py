@@ -4,32 +4,39 @@ import time
 from pathlib import Path
 
 
-def sandboxed_processes():
-    """Pids of live processes in a PID namespace other than ours: students' boxes and zygotes."""
-    ours = os.readlink("/proc/self/ns/pid")
-    found = set()
+def _process_table():
+    """{pid: (parent pid, PID namespace, command line)} of every live process."""
+    table = {}
     for entry in os.listdir("/proc"):
         if entry.isdigit():
             try:
-                if os.readlink(f"/proc/{entry}/ns/pid") != ours:
-                    found.add(int(entry))
-            except OSError:
-                pass
-    return found
+                stat = Path(f"/proc/{entry}/stat").read_text()
+                parent = int(stat.rsplit(")", 1)[1].split()[1])
+                table[int(entry)] = (parent, os.readlink(f"/proc/{entry}/ns/pid"),
+                                     Path(f"/proc/{entry}/cmdline").read_bytes())
+            except (OSError, IndexError, ValueError):
+                pass  # it ended while we looked
+    return table
 
 
 def grader_processes(out):
-    """Pids of a grader's helpers still running: bubblewrap and the zygote (their command lines name them)."""
+    """Pids of a grader writing to `out` and of everything below it: bubblewrap (whose
+    command line names `out`), the zygote and the students' boxes.
+
+    Other graders on the machine (another test session, an instructor) sandbox
+    their own students; they are left out. Nothing of ours can hide by leaving
+    its parent: a box dies with its PID namespace, and the namespace with the
+    bubblewrap process that names `out`.
+    """
+    table = _process_table()
+    named = {pid for pid, (_, _, command) in table.items() if str(out).encode() in command}
     found = set()
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                command = Path(f"/proc/{entry}/cmdline").read_bytes()
-            except OSError:
-                continue
-            if b"grader_inside.zygote" in command or b"autograder.inside.zygote" in command \
-                    or str(out).encode() in command:
-                found.add(int(entry))
+    for pid in table:
+        ancestor = pid
+        while ancestor in table and ancestor not in named:
+            ancestor = table[ancestor][0]
+        if ancestor in named:
+            found.add(pid)
     return found
 
 
