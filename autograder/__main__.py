@@ -91,6 +91,9 @@ def add_grade_command(commands):
     grade.add_argument("--force", action="store_true", help="regrade submissions already graded")
     grade.add_argument("--no-sandbox", action="store_true",
                        help="grade even where the kernel cannot give a sandbox (unsafe: see the README)")
+    grade.add_argument("--cluster", metavar="ADDRESS",
+                       help="grade on a Dask cluster: a scheduler's address (tcp://HOST:8786, tls://...), or "
+                            "local:N for N worker processes on this machine; see the README (default: here, --jobs)")
     grade.add_argument("--course", default=str(REPO_ROOT), help="course folder holding solutions/")
     grade.set_defaults(run=run_grade)
 
