@@ -119,7 +119,7 @@ class CourseGrader(WorkerPlugin):
         """The same GradingRun a local batch makes (grade.py), from this worker's checkout and scratch."""
         from .__main__ import put_own_tools_on_path
         from .assignment_source import load_assignment_source
-        from .grade import GradeOptions, GradingRun, new_zygote, release_for_grading, run_settings
+        from .grade import GradeOptions, GradingRun, new_zygote, release_for_grading, run_settings, run_setup_cells
         from .gradebook import DEFAULT_COURSE_ID
         from .restore import GradebookSnapshot
 
@@ -132,6 +132,7 @@ class CourseGrader(WorkerPlugin):
         source = load_assignment_source(course_root, options.assignment)
         template, released = release_for_grading(source, db_url, self.scratch, DEFAULT_COURSE_ID)
         settings = run_settings(options, source, template, released)
+        run_setup_cells(source, settings)
         zygote = new_zygote(source, released, self.scratch, options.sandbox).start()
         snapshot = GradebookSnapshot(db_url, source.name, source.notebook_name)
         return GradingRun(source, zygote, settings, snapshot, template, files=None)

@@ -200,17 +200,21 @@ def start_sandbox(batch):
         batch.run.zygote = new_zygote(source, batch.released, batch.scratch, options.sandbox).start()
 
 
-def check_setup_cells(batch):
-    """Run the assignment's set-up cells once in the grader, as every student's test cells will need them."""
-    settings = batch.run.settings
+def run_setup_cells(source, settings):
+    """Run the assignment's set-up cells once in the grader: every student's test cells will need them,
+    and what they import is then warm before any student's clock starts."""
     cells = TrustedCells(None, settings.assignment_modules, settings.references_dir, settings.case_seconds,
                          record_case=lambda *case: None)
-    for source in batch.source.setup_sources:
+    for cell in source.setup_sources:
         try:
-            cells.run_setup(source)
+            cells.run_setup(cell)
         except Exception as error:
-            raise GradingSetupError(f"a set-up cell of {batch.source.name} fails in the grader "
-                                    f"({type(error).__name__}: {error}); check the course's files:\n{source}")
+            raise GradingSetupError(f"a set-up cell of {source.name} fails in the grader "
+                                    f"({type(error).__name__}: {error}); check the course's files:\n{cell}")
+
+
+def check_setup_cells(batch):
+    run_setup_cells(batch.source, batch.run.settings)
 
 
 def _fingerprint(batch, submission):
