@@ -46,6 +46,12 @@ def run_bench(args):
     return bench.main(args)
 
 
+def run_bench_cluster(args):
+    from . import bench_cluster
+
+    return bench_cluster.main(args)
+
+
 def parse_due(text):
     """A due date as nbgrader reads one (a time zone name or offset, else UTC), as an aware datetime."""
     from datetime import timezone
@@ -155,6 +161,14 @@ def add_bench_command(commands):
     bench.add_argument("--timeout", type=float, default=5.0, metavar="SECONDS")
     bench.add_argument("--work", default=None, help="keep the generated class and results here")
     bench.set_defaults(run=run_bench)
+    cluster = commands.add_parser(
+        "bench-cluster", help="time grading on a local Dask cluster of two workers against --jobs 2 here"
+    )
+    cluster.add_argument("--n", type=int, default=60, help="students in the generated class")
+    cluster.add_argument("--assignment", default=None, help="default: the first assignment with answer scenarios")
+    cluster.add_argument("--timeout", type=float, default=5.0, metavar="SECONDS")
+    cluster.add_argument("--work", default=None, help="keep the generated class and results here")
+    cluster.set_defaults(run=run_bench_cluster)
 
 
 def add_publish_commands(commands):

@@ -109,6 +109,7 @@ class Batch:
     to_grade: list = field(default_factory=list)
     results: dict = field(default_factory=dict)  # student_id -> SubmissionResult
     graded_now: int = 0
+    grading_seconds: float = 0.0  # from the first submission sent to the last recorded
     run: GradingRun = None
     cluster: object = None  # cluster.ClusterGrading, with --cluster
 
@@ -319,8 +320,10 @@ def grade_all(batch):
             else:
                 runnable.append(submission)
         grade_each = batch.cluster.grade_each if batch.cluster is not None else grade_here
+        started = time.monotonic()
         for submission, graded in grade_each(batch, runnable):
             record(submission, graded)
+        batch.grading_seconds = time.monotonic() - started
     journal.close()
 
 
