@@ -17,6 +17,7 @@ import sys
 import time
 from pathlib import Path
 
+import psutil
 import pytest
 from distributed import Client, KilledWorker
 
@@ -81,6 +82,16 @@ class DaskProcesses:
         _wait_for(joined, START_SECONDS, f"the worker {name} did not join")
         return process, joined().pop()
 
+    def descendants(self):
+        """Pids of every process the scheduler and workers started and left running: zygotes, boxes."""
+        found = set()
+        for process in self.processes:
+            try:
+                found |= {child.pid for child in psutil.Process(process.pid).children(recursive=True)}
+            except psutil.NoSuchProcess:
+                pass
+        return found
+
     def stop(self, process):
         if process.poll() is None:
             os.killpg(process.pid, signal.SIGTERM)
@@ -94,6 +105,17 @@ class DaskProcesses:
         self.client.close()
         for process in reversed(self.processes):
             self.stop(process)
+
+
+class NotThisCluster:
+    """Every process this cluster did not start: other sessions on the machine sandbox too, so
+    `sandboxed_processes() - NotThisCluster(cluster)` keeps only what the cluster left running."""
+
+    def __init__(self, cluster):
+        self.cluster = cluster
+
+    def __rsub__(self, found):
+        return set(found) & self.cluster.descendants()
 
 
 @pytest.fixture(scope="module")
@@ -156,9 +178,11 @@ def pool2d_batch(cluster, tmp_path_factory):
     time.sleep(1)  # a leftover would have had time to write again
     server.socket.close()
     result = subprocess.CompletedProcess(grading.args, grading.returncode, stdout, stderr)
+    left_behind = cluster.descendants()
+    before["foreign"] = NotThisCluster(cluster)
     return {"root": root, "out": out, "submissions": submissions, "marker": marker, "server": server,
             "before": before, "result": result, "seconds": seconds, "grades": read_grades(out),
-            "students": students, "other_address": other_address}
+            "students": students, "other_address": other_address, "left_behind": left_behind}
 
 
 def test_a_mixed_class_gets_the_same_scores_on_the_cluster_as_here(pool2d_batch):
@@ -187,6 +211,7 @@ def test_a_worker_of_another_course_version_is_refused(pool2d_batch):
 @pytest.mark.parametrize("attack", ATTACKS)
 def test_a_hostile_submission_on_a_worker_gets_nothing(pool2d_batch, attack):
     """Does each attack, graded on a cluster's worker, earn, read, touch and leave behind nothing, as locally?"""
+    assert pool2d_batch["left_behind"] == set()
     assert_the_batch_was_not_harmed(pool2d_batch, attack)
 
 
