@@ -27,7 +27,9 @@ from .protocol import GradedReplyCheck, ProtocolViolation
 WORKERS_SECONDS = 120  # for the first worker to join
 WARM_UP_SECONDS = 600  # for every worker's grader to be ready, or to refuse
 POLL_SECONDS = 5
-IN_FLIGHT_PER_THREAD = 4  # tasks queued per worker thread; the rest wait here, not in the scheduler's memory
+# Tasks sent ahead per worker thread, so that no worker waits while this process records; the rest
+# wait here, not in the scheduler's memory.
+IN_FLIGHT_PER_THREAD = 16
 MAX_REFUSALS = 3
 
 
@@ -140,10 +142,14 @@ class ClusterGrading:
         waiting = list(reversed(submissions))
         threads = sum(self.client.nthreads().values()) or 1
         pending, refusals, last_report = {}, {}, time.monotonic()
-        while waiting or pending:
+
+        def send_more():
             while waiting and len(pending) < IN_FLIGHT_PER_THREAD * threads:
                 submission = waiting.pop()
                 pending[self._submit(submission)] = submission
+
+        while waiting or pending:
+            send_more()
             try:
                 done = wait(list(pending), timeout=POLL_SECONDS, return_when="FIRST_COMPLETED").done
             except TimeoutError:
@@ -162,6 +168,7 @@ class ClusterGrading:
                     else:
                         waiting.append(submission)
                 future.release()
+                send_more()
 
     def _record_of(self, future, submission):
         """The worker's record, checked; an error record when the worker failed or its reply is not acceptable."""
