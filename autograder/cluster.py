@@ -20,7 +20,8 @@ from distributed import Client, KilledWorker, LocalCluster, wait
 
 from . import REPO_ROOT
 from .assignment_source import GradingSetupError
-from .cluster_worker import FAILED, READY, REFUSED, STARTING, CourseGrader, CourseVersionRefused, grade_job, worker_state
+from .cluster_worker import (FAILED, READY, REFUSED, STARTING, CourseGrader, CourseVersionRefused, grade_job,
+                             worker_state)
 from .course_version import course_version, fingerprint
 from .protocol import GradedReplyCheck, ProtocolViolation
 
