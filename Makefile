@@ -26,7 +26,7 @@ UV_SOURCES := --no-config --find-links $(TORCH_WHEELS)
 TEST_PACKAGES := chromium libatomic1 postgresql bubblewrap
 GRADE_PACKAGES := bubblewrap
 
-.PHONY: help setup lock test-packages grade-packages book site serve test assignments references grade bench clean
+.PHONY: help setup lock test-packages grade-packages book site serve test assignments references grade bench bench-cluster clean
 
 help:
 	@echo "make book         set up .venv, execute every chapter, build the site into _build/html"
@@ -37,6 +37,7 @@ help:
 	@echo "make references   regenerate the hidden tests' reference tensors in autograder/references/"
 	@echo "make grade ASSIGNMENT=pool2d SUBMISSIONS=dir [OUT=grading/pool2d]  grade a class"
 	@echo "make bench        time the grader against plain sequential nbgrader autograde"
+	@echo "make bench-cluster  time grading on a local Dask cluster of two workers against --jobs 2"
 	@echo "make publish-student  write the students' public repository (no solutions/) into _build/student-repo"
 	@echo "make lock         resolve requirements.txt again into requirements.lock"
 	@echo "make clean        remove build output (keeps .venv)"
@@ -110,6 +111,9 @@ grade: grade-packages $(INSTALLED)
 
 bench: grade-packages $(INSTALLED)
 	$(PYTHON) -m autograder bench
+
+bench-cluster: grade-packages $(INSTALLED)
+	$(PYTHON) -m autograder bench-cluster
 
 references: $(INSTALLED)
 	$(PYTHON) -m autograder.references

@@ -46,6 +46,12 @@ def run_bench(args):
     return bench.main(args)
 
 
+def run_bench_cluster(args):
+    from . import bench_cluster
+
+    return bench_cluster.main(args)
+
+
 def parse_due(text):
     """A due date as nbgrader reads one (a time zone name or offset, else UTC), as an aware datetime."""
     from datetime import timezone
@@ -96,6 +102,9 @@ def add_grade_command(commands):
     grade.add_argument("--force", action="store_true", help="regrade submissions already graded")
     grade.add_argument("--no-sandbox", action="store_true",
                        help="grade even where the kernel cannot give a sandbox (unsafe: see the README)")
+    grade.add_argument("--cluster", metavar="ADDRESS",
+                       help="grade on a Dask cluster: a scheduler's address (tcp://HOST:8786, tls://...), or "
+                            "local:N for N worker processes on this machine; see the README (default: here, --jobs)")
     grade.add_argument("--course", default=str(REPO_ROOT), help="course folder holding solutions/")
     grade.set_defaults(run=run_grade, cannot="grade")
 
@@ -160,6 +169,14 @@ def add_bench_command(commands):
     bench.add_argument("--timeout", type=float, default=5.0, metavar="SECONDS")
     bench.add_argument("--work", default=None, help="keep the generated class and results here")
     bench.set_defaults(run=run_bench, cannot="benchmark")
+    cluster = commands.add_parser(
+        "bench-cluster", help="time grading on a local Dask cluster of two workers against --jobs 2 here"
+    )
+    cluster.add_argument("--n", type=int, default=60, help="students in the generated class")
+    cluster.add_argument("--assignment", default=None, help="default: the first assignment with answer scenarios")
+    cluster.add_argument("--timeout", type=float, default=5.0, metavar="SECONDS")
+    cluster.add_argument("--work", default=None, help="keep the generated class and results here")
+    cluster.set_defaults(run=run_bench_cluster, cannot="benchmark")
 
 
 def add_publish_commands(commands):

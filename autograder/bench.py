@@ -151,16 +151,20 @@ def print_results(result, jobs, console):
     return ratio
 
 
+def in_work_folder(work, run):
+    """run(folder) in `work` (kept), or in a temporary folder removed afterwards when work is None."""
+    if work:
+        Path(work).mkdir(parents=True, exist_ok=True)
+        return run(work)
+    with tempfile.TemporaryDirectory(prefix="autograder-bench-") as folder:
+        return run(folder)
+
+
 def main(args):
     console = Console(soft_wrap=True)
     assignment = args.assignment or default_assignment()
     baseline_n = min(args.baseline_n or args.n, args.n)
     settings = (args.n, baseline_n, assignment, args.jobs, args.timeout)
-    if args.work:
-        Path(args.work).mkdir(parents=True, exist_ok=True)
-        result = run_bench(*settings, args.work, console)
-    else:
-        with tempfile.TemporaryDirectory(prefix="autograder-bench-") as work:
-            result = run_bench(*settings, work, console)
+    result = in_work_folder(args.work, lambda work: run_bench(*settings, work, console))
     ratio = print_results(result, args.jobs, console)
     return 0 if not result["mismatches"] and not result["missing"] and ratio >= 8 else 1

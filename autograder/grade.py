@@ -58,6 +58,7 @@ class GradeOptions:
     course_root: Path = REPO_ROOT
     roster: Path = None
     due: datetime = None  # overrides the gradebook's due date
+    cluster: str = None  # a Dask scheduler's address, or local:N (cluster.py); None grades here
 
 
 @dataclass
@@ -108,7 +109,9 @@ class Batch:
     to_grade: list = field(default_factory=list)
     results: dict = field(default_factory=dict)  # student_id -> SubmissionResult
     graded_now: int = 0
+    grading_seconds: float = 0.0  # from the first submission sent to the last recorded
     run: GradingRun = None
+    cluster: object = None  # cluster.ClusterGrading, with --cluster
 
 
 def load_assignment(batch):
@@ -129,14 +132,21 @@ def prepare_output(batch):
     batch.scratch.mkdir()
 
 
-def register_in_gradebook(batch):
-    release = batch.scratch / "release"
+def release_for_grading(source, db_url, scratch, course_id):
+    """Record the assignment in the gradebook; returns (the released notebook, the folder a box may read)."""
+    release = scratch / "release"
     release.mkdir()
-    released = register_assignment(batch.source, batch.db_url, release, _course_id(batch))
-    batch.template = nbformat.read(released / f"{batch.source.notebook_name}.ipynb", as_version=4)
+    released = register_assignment(source, db_url, release, course_id)
+    template = nbformat.read(released / f"{source.notebook_name}.ipynb", as_version=4)
     # What the student's box may read: the released files, never a notebook or the grading/ folder.
-    batch.released = batch.scratch / "assignment"
-    shutil.copytree(released, batch.released, ignore=shutil.ignore_patterns("*.ipynb", *RELEASE_IGNORE))
+    readable = scratch / "assignment"
+    shutil.copytree(released, readable, ignore=shutil.ignore_patterns("*.ipynb", *RELEASE_IGNORE))
+    return template, readable
+
+
+def register_in_gradebook(batch):
+    batch.template, batch.released = release_for_grading(batch.source, batch.db_url, batch.scratch,
+                                                         _course_id(batch))
 
 
 def _course_id(batch):
@@ -149,44 +159,63 @@ def find_submissions(batch):
                                  batch.source.cell_ids, roster)
 
 
-def _notebook_seconds(batch):
-    cells = batch.template.cells
-    code = sum(1 for cell in cells if cell.cell_type == "code")
-    return batch.options.notebook_timeout or batch.options.timeout * max(code, 1)
+def _notebook_seconds(options, template):
+    code = sum(1 for cell in template.cells if cell.cell_type == "code")
+    return options.notebook_timeout or options.timeout * max(code, 1)
 
 
-def start_sandbox(batch):
-    """Start the warm zygote, in bubblewrap unless --no-sandbox; SandboxUnavailable says why it cannot."""
-    options, source = batch.options, batch.source
-    if not options.sandbox:
-        batch.console.print(f"[bold yellow]warning:[/] {NO_SANDBOX_WARNING}", highlight=False)
-    notebook_seconds = _notebook_seconds(batch)
-    settings = RunSettings(
+def run_settings(options, source, template, released):
+    """The limits and trusted modules every student of this batch gets (here, or on a cluster's worker)."""
+    notebook_seconds = _notebook_seconds(options, template)
+    return RunSettings(
         cell_seconds=options.timeout, notebook_seconds=notebook_seconds, case_seconds=options.case_seconds,
         memory_mb=options.memory_mb, cpu_seconds=int(options.cpu_seconds or notebook_seconds),
         tmp_mb=options.tmp_mb, processes=options.processes,
         assignment_modules=load_assignment_modules(source.folder, f"_assignment_{source.name}_"),
         references_dir=source.grading_dir,
-        assignment_dir=ASSIGNMENT_PATH if options.sandbox else str(batch.released),
+        assignment_dir=ASSIGNMENT_PATH if options.sandbox else str(released),
     )
-    zygote = Zygote(batch.released, source.setup_sources, source.imported_modules, batch.scratch / "sandbox",
-                    sandboxed=options.sandbox)
+
+
+def new_zygote(source, released, scratch, sandboxed):
+    return Zygote(released, source.setup_sources, source.imported_modules, scratch / "sandbox", sandboxed=sandboxed)
+
+
+def start_sandbox(batch):
+    """Start the warm zygote, in bubblewrap unless --no-sandbox; SandboxUnavailable says why it cannot.
+
+    With --cluster, each worker starts its own (cluster_worker.py) and this process starts none.
+    """
+    options, source = batch.options, batch.source
+    if not options.sandbox:
+        batch.console.print(f"[bold yellow]warning:[/] {NO_SANDBOX_WARNING}", highlight=False)
+    settings = run_settings(options, source, batch.template, batch.released)
     snapshot = GradebookSnapshot(batch.db_url, source.name, source.notebook_name)
     files = GradedFiles(options.out_dir, batch.coursedir, source.name, source.notebook_name)
-    batch.run = GradingRun(source, zygote.start(), settings, snapshot, batch.template, files)
+    batch.run = GradingRun(source, None, settings, snapshot, batch.template, files)
+    if options.cluster:
+        from . import cluster  # imported on use: only --cluster needs Dask
+
+        batch.cluster = cluster.ClusterGrading.start(batch)
+    else:
+        batch.run.zygote = new_zygote(source, batch.released, batch.scratch, options.sandbox).start()
+
+
+def run_setup_cells(source, settings):
+    """Run the assignment's set-up cells once in the grader: every student's test cells will need them,
+    and what they import is then warm before any student's clock starts."""
+    cells = TrustedCells(None, settings.assignment_modules, settings.references_dir, settings.case_seconds,
+                         record_case=lambda *case: None)
+    for cell in source.setup_sources:
+        try:
+            cells.run_setup(cell)
+        except Exception as error:
+            raise GradingSetupError(f"a set-up cell of {source.name} fails in the grader "
+                                    f"({type(error).__name__}: {error}); check the course's files:\n{cell}")
 
 
 def check_setup_cells(batch):
-    """Run the assignment's set-up cells once in the grader, as every student's test cells will need them."""
-    settings = batch.run.settings
-    cells = TrustedCells(None, settings.assignment_modules, settings.references_dir, settings.case_seconds,
-                         record_case=lambda *case: None)
-    for source in batch.source.setup_sources:
-        try:
-            cells.run_setup(source)
-        except Exception as error:
-            raise GradingSetupError(f"a set-up cell of {batch.source.name} fails in the grader "
-                                    f"({type(error).__name__}: {error}); check the course's files:\n{source}")
+    run_setup_cells(batch.source, batch.run.settings)
 
 
 def _fingerprint(batch, submission):
@@ -205,29 +234,35 @@ def skip_already_graded(batch):
 
 
 class ZygoteKeeper:
-    """Restarts the zygote when it is gone (the kernel's OOM killer, say); one restart at a time."""
+    """Restarts the zygote when it is gone (the kernel's OOM killer, say); one restart at a time.
 
-    def __init__(self, run):
+    in_thread(function) runs the start where the zygote must live: it dies with the thread that
+    started it (PR_SET_PDEATHSIG), so a cluster worker starts it in a thread of its own.
+    """
+
+    def __init__(self, run, in_thread=lambda function: function()):
         self.run = run
+        self.in_thread = in_thread
         self.lock = threading.Lock()
 
     def restart(self, broken):
         with self.lock:
             if self.run.zygote is broken:
                 broken.close()
-                self.run.zygote = Zygote(broken.assignment_dir, broken.config["setup_sources"],
-                                         broken.config["modules"], broken.scratch, broken.sandboxed).start()
+                self.run.zygote = self.in_thread(Zygote(
+                    broken.assignment_dir, broken.config["setup_sources"], broken.config["modules"],
+                    broken.scratch, broken.sandboxed).start)
 
 
-def _grade_with_retry(batch, keeper, submission):
+def grade_with_retry(run, keeper, submission):
     """Grade one submission; if the zygote died meanwhile, restart it and try once more.
 
     Never raises: whatever goes wrong with one student must not stop the class.
     """
     for attempt in range(2):
-        zygote = batch.run.zygote
+        zygote = run.zygote
         try:
-            return grade_submission(GradingTask(submission), batch.run)
+            return grade_submission(GradingTask(submission), run)
         except ZygoteGone:
             keeper.restart(zygote)
         except Exception as error:
@@ -284,12 +319,21 @@ def grade_all(batch):
                 record(submission, {"scores": {}, "status": submission.status, "message": submission.message})
             else:
                 runnable.append(submission)
-        keeper = ZygoteKeeper(batch.run)
-        with ThreadPoolExecutor(max_workers=max(1, batch.options.jobs), thread_name_prefix="grading") as pool:
-            futures = {pool.submit(_grade_with_retry, batch, keeper, s): s for s in runnable}
-            for future in as_completed(futures):
-                record(futures[future], future.result())
+        grade_each = batch.cluster.grade_each if batch.cluster is not None else grade_here
+        started = time.monotonic()
+        for submission, graded in grade_each(batch, runnable):
+            record(submission, graded)
+        batch.grading_seconds = time.monotonic() - started
     journal.close()
+
+
+def grade_here(batch, submissions):
+    """Yield (submission, graded) as this machine's grading threads finish them."""
+    keeper = ZygoteKeeper(batch.run)
+    with ThreadPoolExecutor(max_workers=max(1, batch.options.jobs), thread_name_prefix="grading") as pool:
+        futures = {pool.submit(grade_with_retry, batch.run, keeper, s): s for s in submissions}
+        for future in as_completed(futures):
+            yield futures[future], future.result()
 
 
 def write_outputs(batch):
@@ -333,7 +377,9 @@ def print_summary(batch, seconds):
 
 
 def _stop(batch):
-    if batch.run is not None:
+    if batch.cluster is not None:
+        batch.cluster.close()
+    if batch.run is not None and batch.run.zygote is not None:
         batch.run.zygote.close()
     if batch.scratch is not None:
         shutil.rmtree(batch.scratch, ignore_errors=True)
@@ -358,7 +404,7 @@ def main(args):
         jobs=args.jobs, timeout=args.timeout, memory_mb=args.memory_mb, notebook_timeout=args.notebook_timeout,
         cpu_seconds=args.cpu_seconds, tmp_mb=args.tmp_mb, processes=args.processes, db_url=args.db,
         force=args.force, sandbox=not args.no_sandbox, course_root=Path(args.course).resolve(),
-        roster=args.roster, due=args.due,
+        roster=args.roster, due=args.due, cluster=args.cluster,
     )
     grade_class(options)
     return 0

@@ -1,10 +1,12 @@
-"""The form every reply from a student's process must have (JSON Schema), checked before use.
+"""The form every reply from a student's process, or from a cluster's worker, must have (JSON Schema).
 
 A reply that breaks its schema ends that student's grading with status
 `error`; nothing in it is used. Sizes are capped here as well as by the
 frame limit (inside/wire.py), so one reply cannot flood the feedback page
 or the journal.
 """
+import json
+
 import jsonschema
 
 MAX_OUTPUTS = 200
@@ -73,3 +75,62 @@ def check_plain_outcome(outcome):
     error = jsonschema.exceptions.best_match(PLAIN_OUTCOME.iter_errors(outcome))
     if error is not None:
         raise ProtocolViolation(f"a call's outcome is malformed: {error.message[:150]}")
+
+
+# What grading one submission may end with (scoring.status_of, validate.py, grade_one.py).
+GRADED_STATUSES = ("ok", "error", "timeout", "deadline", "memory", "cpu-time", "file-size", "processes",
+                   "invalid-notebook")
+MAX_PAGE = 20_000_000  # the autograded notebook, or the feedback page
+MAX_GRADED_REPLY = 2 * MAX_PAGE + 1_000_000
+_LINE = {"type": "string", "maxLength": 200}  # scoring.one_line's limit
+
+
+def graded_reply_schema(grade_cells):
+    """A cluster worker's reply for one submission (grade_one.grade_submission's dict, and the student's id).
+
+    grade_cells: ((grade_id, points), ...); each score lies between 0 and its cell's points.
+    """
+    points = dict(grade_cells)
+    score = {grade_id: {"anyOf": [{"type": "number", "minimum": 0, "maximum": most}, {"type": "null"}]}
+             for grade_id, most in points.items()}
+    return _object(["student_id", "scores", "failures", "status", "message", "review", "answered", "seconds",
+                    "autograded", "feedback"], {
+        "student_id": {"type": "string", "maxLength": 200},
+        "scores": _object([], score),
+        "failures": {"type": "object", "propertyNames": {"enum": list(points)}, "additionalProperties": _LINE},
+        "status": {"enum": list(GRADED_STATUSES)},
+        "message": _LINE,
+        "review": {"type": "array", "maxItems": 100, "items": _LINE},
+        "answered": {"anyOf": [{"type": "null"}, {"type": "object", "maxProperties": 1000,
+                                                  "additionalProperties": {"type": "boolean"}}]},
+        "seconds": {"type": "number", "minimum": 0},
+        "autograded": {"type": "string", "maxLength": MAX_PAGE},
+        "feedback": {"type": "string", "maxLength": MAX_PAGE},
+    })
+
+
+def _no_constant(name):
+    raise ValueError(f"{name} is not a number a grade can be")
+
+
+class GradedReplyCheck:
+    """Checks a cluster worker's reply (JSON text) for one submission of an assignment."""
+
+    def __init__(self, grade_cells):
+        self.validator = jsonschema.Draft202012Validator(graded_reply_schema(grade_cells))
+
+    def __call__(self, text, student_id):
+        """The reply as a dict; ProtocolViolation if it is not a well-formed grade of this student."""
+        if not isinstance(text, str) or len(text) > MAX_GRADED_REPLY:
+            raise ProtocolViolation("a worker's reply is not JSON text of a bounded size")
+        try:
+            reply = json.loads(text, parse_constant=_no_constant)
+        except ValueError as error:
+            raise ProtocolViolation(f"a worker's reply is not valid JSON: {str(error)[:150]}")
+        error = jsonschema.exceptions.best_match(self.validator.iter_errors(reply))
+        if error is not None:
+            path = "/".join(str(part) for part in error.absolute_path)
+            raise ProtocolViolation(f"a worker's reply is malformed at '{path}': {error.message[:150]}")
+        if reply["student_id"] != student_id:
+            raise ProtocolViolation("a worker's reply grades another student than the one sent")
+        return reply
