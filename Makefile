@@ -10,7 +10,8 @@ LOCK := requirements.lock
 # The marker's name carries the lock's content hash, so .venv counts as up to
 # date exactly when it was installed from this lock; file times, which a clone
 # or a checkout resets, play no part.
-INSTALLED := $(VENV)/.installed-$(shell sha256sum $(LOCK) | cut -c1-16)
+COURSE_LIBRARY := book/course_library
+INSTALLED := $(VENV)/.installed-$(shell cat $(LOCK) $(COURSE_LIBRARY)/pyproject.toml | sha256sum | cut -c1-16)
 # nbgrader shells out to alembic, so the venv's tools must come first on PATH.
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 # torch's CPU build: the local wheel folder on the course machines, else
@@ -52,12 +53,16 @@ $(UV):
 	$(PYTHON) -m pip install --quiet --disable-pip-version-check --require-hashes --no-deps \
 	  -r <(awk '/^uv==/ {keep = 1; print; next} keep && /^ / {print; next} {keep = 0}' $(LOCK))
 
-# sync, not install: a package the lock no longer names is removed.
+# sync, not install: a package the lock no longer names is removed. Then the
+# course library (book/course_library), editable: chapters and tests import it
+# by name, and see an edit at once. --no-build-isolation builds it with the
+# locked setuptools already in .venv, so it needs no index and no other version.
 # --compile-bytecode, as pip does: a process that cannot write __pycache__
 # (PYTHONDONTWRITEBYTECODE, a read-only sandbox) would otherwise compile torch
 # from source every time it starts, and grading cells time out.
 $(INSTALLED): | $(UV)
 	$(UV) pip sync --quiet --compile-bytecode --python $(PYTHON) --require-hashes $(UV_SOURCES) $(LOCK)
+	$(UV) pip install --quiet --python $(PYTHON) --no-config --offline --no-deps --no-build-isolation --editable $(COURSE_LIBRARY)
 	rm -f $(VENV)/.installed-*
 	touch $@
 

@@ -1,15 +1,14 @@
 """Sphinx extension: Colab launch links that Colab can open.
 
 sphinx-book-theme points Colab at ``<repository>/blob/<branch>/<page>.md``,
-but Colab opens only ``.ipynb`` files, and a chapter opened there on its own
-lacks the course modules it imports from ``book/`` (``figures.py`` ...).
+but Colab opens only ``.ipynb`` files, and has none of the course's own code.
 
 So, for every page written as a MyST Markdown notebook, this extension
 
 * writes ``colab/<page>.ipynb`` into the built site: the executed notebook,
-  preceded by one cell that, on Colab only, clones the course repository and
-  moves into the chapter's folder, so ``sys.path.insert(0, "..")`` and
-  ``import figures`` work as they do here;
+  preceded by one cell that installs the course library (the package in
+  ``book/course_library``, which the chapters import by name) with ``%pip``
+  from the students' repository, on the branch its links open;
 * points the page's Colab button at that file on the branch the site is
   published to (``colab_branch``, set in ``_config.yml``), where the Pages
   workflow pushes the built site.
@@ -29,16 +28,15 @@ from assignment_downloads import is_assignment, zip_path
 COLAB_FOLDER = "colab"
 SETUP_CELL_TAG = "colab-setup"
 
+# The course library's folder in the repository (it holds its pyproject.toml).
+COURSE_LIBRARY = "book/course_library"
+
+# Colab already has the library's dependencies (torch, numpy, matplotlib,
+# scikit-learn): --no-deps installs the library alone and leaves them as they are.
 SETUP_CELL_TEMPLATE = '''\
-# Colab opens this notebook on its own: fetch the course, whose modules the
-# next cells import, and work in this chapter's folder as the book does.
-import os, pathlib, subprocess, sys
-if "google.colab" in sys.modules:
-    course = pathlib.Path.home() / "{repo}"
-    if not course.exists():
-        subprocess.run(["git", "clone", "--quiet", "--depth", "1", "--branch", "{branch}",
-                        "{repository_url}", str(course)], check=True)
-    os.chdir(course / "{chapter_folder}")
+# Colab opens this notebook on its own: install the course library, which
+# the next cells import, from the course's repository.
+%pip install --quiet --no-deps "pooling-course @ git+{repository_url}@{branch}#subdirectory={course_library}"
 '''
 
 
@@ -72,17 +70,12 @@ def assignment_zip_url(repository_url, published_branch, pagename):
 
 def colab_setup_cell(repository_url, branch, pagename, published_branch="gh-pages"):
     """The code cell put first in a Colab notebook, as an nbformat 4 cell dict."""
-    _, repo = repository_parts(repository_url)
     if is_assignment(pagename):
         source = ASSIGNMENT_SETUP_CELL_TEMPLATE.format(
             zip_url=assignment_zip_url(repository_url, published_branch, pagename))
     else:
         source = SETUP_CELL_TEMPLATE.format(
-            repo=repo,
-            branch=branch,
-            repository_url=repository_url,
-            chapter_folder=Path(pagename).parent.as_posix(),
-        )
+            repository_url=repository_url.rstrip("/"), branch=branch, course_library=COURSE_LIBRARY)
     return {
         "cell_type": "code",
         "execution_count": None,

@@ -213,8 +213,12 @@ def test_the_repository_and_launch_buttons_open_the_student_repository(site_dir,
     assert set(seen) == {"Source repository", "Launch on Binder", "Launch on Colab"}, seen
 
 
+# pip's form of a package in a folder of a git repository, on a branch.
+PIP_GIT_URL = re.compile(r"(?P<repository>https://github\.com/[^@]+)@(?P<branch>[^#]+)#subdirectory=(?P<folder>\S+)")
+
+
 def test_colab_notebooks_fetch_only_from_the_student_repository_and_the_site(site_dir, student_repo):
-    """Does each Colab notebook's set-up cell clone the students' repository where its chapter is, or download its zip from the published site?"""
+    """Does each Colab notebook's set-up cell install the course library from the students' repository, or download its zip from the published site?"""
     public, branch, student_files = student_repository_facts(student_repo)
     site_branch = yaml.safe_load((REPO_ROOT / "_config.yml").read_text())["sphinx"]["config"]["colab_branch"]
     notebooks = sorted((site_dir / "colab").rglob("*.ipynb"))
@@ -227,10 +231,11 @@ def test_colab_notebooks_fetch_only_from_the_student_repository_and_the_site(sit
         for url in urls:
             host, path = urlparse(url).netloc, urlparse(url).path.strip("/").split("/")
             if host == "github.com":
-                assert github_name(url) == public, f"{page}: clones {url}"
-                assert re.search(rf'"--branch",\s*"{re.escape(branch)}"', setup), f"{page}: clones another branch"
-                folder = page.rsplit("/", 1)[0]
-                assert any(f.startswith(f"{folder}/") for f in student_files), f"{page}: {folder}/ is not in the clone"
+                install = PIP_GIT_URL.fullmatch(url)
+                assert install, f"{page}: fetches {url}, not a pip install of a repository's folder"
+                assert github_name(install["repository"]) == public, f"{page}: installs from {url}"
+                assert install["branch"] == branch, f"{page}: installs from another branch, {url}"
+                assert f"{install['folder']}/pyproject.toml" in student_files, f"{page}: no package at {url}"
             elif host == "raw.githubusercontent.com":
                 assert ("/".join(path[:2]), path[2]) == (public, site_branch), f"{page}: downloads {url}"
                 assert (site_dir / "/".join(path[3:])).is_file(), f"{page}: downloads {url}, not in the site"

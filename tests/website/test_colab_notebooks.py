@@ -1,36 +1,45 @@
-"""Does a chapter opened alone on Colab find the course modules it imports?
+"""Does a notebook opened alone on Colab run, with what its first cell fetches?
 
-Colab opens `colab/<chapter>.ipynb` from the published branch, with nothing
-else on disk. Its first cell clones the course and moves into the chapter's
-folder. Here the clone comes from a local stand-in repository (git's
-`url.<local>.insteadOf` rewrites the configured GitHub URL), and a fake
-`google.colab` module makes the notebook believe it runs on Colab.
+Colab opens `colab/<page>.ipynb` from the published branch, with nothing else
+on disk. A chapter's first cell installs the course library with %pip from
+the students' repository; here that repository is a local stand-in (git's
+`url.<local>.insteadOf` rewrites the configured GitHub URL), and Colab's
+preinstalled packages are those of this .venv, minus the course library.
+An assignment's first cell downloads its zip, served here from the built site.
 """
 import json
 import os
 import shutil
 import subprocess
 import sys
+import sysconfig
+import venv
+from pathlib import Path
 
 import pytest
 
-from .conftest import BOOK_DIR, assignment_pages, book_config, chapter_pages
+from .conftest import BOOK_DIR, assignment_pages, book_config
 
-RUN_AS_ON_COLAB = """
-import sys, types
-sys.modules["google.colab"] = types.ModuleType("google.colab")
-for source in {cells!r}:
-    exec(source)
-import figures
-print(figures.__file__)
+# A chapter that builds on the library: it shows from_scratch.pool2d and draws with figures.
+CHAPTER = "book/pooling/max_avg_sum"
+COURSE_LIBRARY = "book/course_library"
+
+# Runs in the fresh environment: executes the notebook top to bottom, as Colab's "Run all".
+EXECUTE_NOTEBOOK = """
+import sys, nbclient, nbformat
+notebook = nbformat.read(sys.argv[1], as_version=4)
+notebook.cells.append(nbformat.v4.new_code_cell("import pooling_course; print(pooling_course.__file__)"))
+nbclient.NotebookClient(notebook, timeout=600, kernel_name="python3").execute()
+print(notebook.cells[-1].outputs[0]["text"].strip())
 """
 
 
 @pytest.fixture
 def course_remote(tmp_path):
-    """A git repository standing in for the course on GitHub: the book folder on the configured branch."""
+    """A git repository standing in for the students' one: the working tree's course library, on the configured branch."""
     remote = tmp_path / "remote"
-    shutil.copytree(BOOK_DIR / "book", remote / "book", ignore=shutil.ignore_patterns("*.ipynb", "__pycache__"))
+    shutil.copytree(BOOK_DIR / COURSE_LIBRARY, remote / COURSE_LIBRARY,
+                    ignore=shutil.ignore_patterns("__pycache__", "*.egg-info"))
     branch = book_config()["repository"]["branch"]
     for command in (
         ["git", "init", "--quiet", "--initial-branch", branch],
@@ -41,30 +50,56 @@ def course_remote(tmp_path):
     return remote
 
 
-def test_a_chapter_on_colab_imports_the_course_modules(site_dir, course_remote, tmp_path):
-    """Does the Colab notebook's set-up cell fetch the course so that `import figures` works?"""
-    chapter = chapter_pages()[0]
-    notebook = json.loads((site_dir / "colab" / f"{chapter}.ipynb").read_text(encoding="utf-8"))
-    code = [cell for cell in notebook["cells"] if cell["cell_type"] == "code"]
-    colab_setup, chapter_setup = ("".join(cell["source"]) for cell in code[:2])
+@pytest.fixture
+def colab_like_python(tmp_path):
+    """A fresh venv that sees this .venv's packages (torch, Jupyter ...) but not the course library, as Colab does."""
+    preinstalled = tmp_path / "preinstalled"
+    preinstalled.mkdir()
+    for entry in Path(sysconfig.get_paths()["purelib"]).iterdir():
+        if not entry.name.startswith(("pooling_course", "__editable__")) and entry.suffix != ".pth":
+            (preinstalled / entry.name).symlink_to(entry)
+    fresh = tmp_path / "fresh"
+    venv.create(fresh, with_pip=True)
+    python = fresh / "bin" / "python"
+    purelib = subprocess.run([python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+                             capture_output=True, text=True, check=True).stdout.strip()
+    (Path(purelib) / "colab_preinstalled.pth").write_text(f"{preinstalled}\n")
+    return python
+
+
+def test_a_chapter_on_colab_installs_the_library_and_runs_top_to_bottom(site_dir, course_remote,
+                                                                         colab_like_python, tmp_path):
+    """Does a chapter's Colab copy, run in a fresh environment outside the repository, install the library and run?"""
+    notebook = site_dir / "colab" / f"{CHAPTER}.ipynb"
+    first_cell = "".join(json.loads(notebook.read_text(encoding="utf-8"))["cells"][0]["source"])
+    assert "%pip install" in first_cell and f"#subdirectory={COURSE_LIBRARY}" in first_cell
+    workdir = tmp_path / "colab"
+    workdir.mkdir()
     home = tmp_path / "home"
     home.mkdir()
-    environment = dict(
-        os.environ,
+    environment = {name: value for name, value in os.environ.items()
+                   if not name.startswith(("PIP_", "PYTHON", "JUPYTER", "VIRTUAL_ENV"))}
+    environment.update(
         HOME=str(home),
+        PATH=f"{colab_like_python.parent}:{environment['PATH']}",
+        OMP_NUM_THREADS="1",
+        # Offline: pip may use what is installed and the stand-in repository, and
+        # nothing else (torch above all). Without an index, the library is built
+        # with the preinstalled setuptools rather than an isolated one.
+        PIP_CONFIG_FILE=os.devnull,
+        PIP_NO_INDEX="1",
+        PIP_NO_BUILD_ISOLATION="0",
         GIT_CONFIG_COUNT="1",
         GIT_CONFIG_KEY_0=f"url.{course_remote}.insteadOf",
-        GIT_CONFIG_VALUE_0=book_config()["repository"]["url"],
+        GIT_CONFIG_VALUE_0=book_config()["repository"]["url"].rstrip("/"),
     )
 
-    result = subprocess.run(
-        [sys.executable, "-c", RUN_AS_ON_COLAB.format(cells=[colab_setup, chapter_setup])],
-        cwd=tmp_path, env=environment, capture_output=True, text=True, timeout=120,
-    )
+    result = subprocess.run([colab_like_python, "-c", EXECUTE_NOTEBOOK, notebook], cwd=workdir, env=environment,
+                            capture_output=True, text=True, timeout=900)
 
-    assert result.returncode == 0, result.stderr
-    repo = book_config()["repository"]["url"].rstrip("/").rsplit("/", 1)[1]
-    assert os.path.realpath(result.stdout.strip()) == str(home / repo / "book" / "figures.py")
+    assert result.returncode == 0, result.stderr[-5000:]
+    installed_at = Path(result.stdout.strip().splitlines()[-1])
+    assert installed_at.is_relative_to(colab_like_python.parent.parent), installed_at
 
 
 RUN_ASSIGNMENT_AS_ON_COLAB = """

@@ -1,14 +1,9 @@
-"""Do the course's own pooling layers (book/pooling_layers.py) follow their papers' rules?"""
-import sys
-
+"""Do the course library's pooling layers (pooling_course.pooling_layers) follow their papers' rules?"""
 import pytest
 import torch
 import torch.nn.functional as F
 
-from conftest import REPO_ROOT
-
-sys.path.insert(0, str(REPO_ROOT / "book"))
-from pooling_layers import MixedPool2d, StochasticPool2d  # noqa: E402
+from pooling_course.pooling_layers import MixedPool2d, StochasticPool2d
 
 
 @pytest.fixture

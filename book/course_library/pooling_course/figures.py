@@ -1,7 +1,7 @@
 """Figures shared by the chapters, drawn with matplotlib.
 
-Chapters import this module (their first, hidden cell puts ``book/`` on the
-path) so that no plotting code is copied between chapters.
+Chapters import it (``from pooling_course import figures``) so that no
+plotting code is copied between chapters.
 """
 import matplotlib.pyplot as plt
 from matplotlib.patches import ConnectionPatch
