@@ -4,9 +4,7 @@ import shutil
 import pytest
 
 from book_build import toc_entries
-# tests/test_pooling_layers.py and tests/website/conftest.py still import REPO_ROOT and toc_entries
-# from here; they belong to the book's half of the work and move to locations.py and book_build.py there.
-from locations import REPO_ROOT
+from locations import REPO_ROOT, SITE_DIR
 
 
 @pytest.fixture
@@ -20,3 +18,10 @@ def one_chapter_book(tmp_path):
         f"format: jb-book\nroot: book/intro\nchapters:\n  - file: {chapter}\n  - file: book/bibliography\n"
     )
     return tmp_path
+
+
+@pytest.fixture(scope="session")
+def site_dir():
+    """The built site under test; fails (never skips) when it has not been built."""
+    assert (SITE_DIR / "index.html").exists(), f"No built site in {SITE_DIR}: run `make book` first."
+    return SITE_DIR

@@ -28,7 +28,6 @@ from autograder.publish import PublishError, github_name, publish, published_fil
 from book_build import build_book, toc_entries
 from locations import REPO_ROOT
 
-SITE_DIR = REPO_ROOT / "_build" / "html"
 EXECUTION_CACHE = REPO_ROOT / "_build" / ".jupyter_cache"
 IDENTITY = ["-c", "user.name=Test", "-c", "user.email=test@localhost"]
 
@@ -62,13 +61,6 @@ def marked_blocks(notebook_path, kind):
 @pytest.fixture(scope="module")
 def secrets():
     return course_secrets(REPO_ROOT)
-
-
-@pytest.fixture(scope="module")
-def site_dir():
-    """The built site; fails (never skips) when it has not been built."""
-    assert (SITE_DIR / "index.html").exists(), f"No built site in {SITE_DIR}: run `make book` first."
-    return SITE_DIR
 
 
 @pytest.fixture(scope="module")

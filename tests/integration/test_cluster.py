@@ -11,27 +11,21 @@ import json
 import os
 import shutil
 import signal
-import string
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 import psutil
 import pytest
 from distributed import Client, KilledWorker
 
-from autograder import EXERCISES_DIR
 from autograder.cluster import ClusterGrading
-from autograder.planting import plant_answers
 from autograder.protocol import GradedReplyCheck, ProtocolViolation
-from autograder.scenarios import expected_scores, scenario_sources
+from autograder.scenarios import expected_scores
 from grade_fixtures import COURSE, EXPECTED, MEMORY_MB, TIMEOUT_SECONDS, make_class, points, read_grades
-from test_sandbox_threats import HONEST, RecordingServer, assert_the_batch_was_not_harmed, tree_digest
+from locations import REPO_ROOT, VENV_BIN
+from test_sandbox_threats import HONEST, assert_the_batch_was_not_harmed, plant_class, tree_digest
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
-VENV_BIN = Path(sys.executable).parent
-ATTACKS_DIR = Path(__file__).parent / "fixtures" / "attacks"
 ATTACKS = ("forged_channel_messages", "reads_secrets", "reaches_the_network", "leaves_processes",
            "tampers_with_outputs")
 SCENARIOS = ("hangs_in_one_function", "raises_in_one_function", "syntax_error_in_one_cell", "hardcoded_examples",
@@ -141,19 +135,8 @@ def pool2d_batch(cluster, tmp_path_factory):
     """Answer scenarios, honest students and attackers of pool2d, graded on the cluster once, with a worker
     of another course version connected; returns what test_sandbox_threats's checks look at."""
     root = tmp_path_factory.mktemp("cluster_pool2d")
-    submissions, out = root / "submissions", root / "out"
-    marker = f"ATTACK{os.getpid()}x{int(time.time())}"
-    server = RecordingServer(secret=f"{marker}-server-secret")
-    values = {"MARKER": marker, "OUT": str(out), "SUBMISSIONS": str(submissions), "COURSE": str(REPO_ROOT),
-              "PORT": str(server.port)}
-    release = EXERCISES_DIR / "pool2d" / "pool2d.ipynb"
-    sources = scenario_sources("pool2d")
     students = {**HONEST, **{scenario: scenario for scenario in SCENARIOS}}
-    for student, scenario in students.items():
-        plant_answers(release, sources[scenario], submissions / student / "pool2d" / "pool2d.ipynb")
-    for name in ATTACKS:
-        source = string.Template((ATTACKS_DIR / f"{name}.py").read_text()).substitute(values)
-        plant_answers(release, source, submissions / f"attack_{name}" / "pool2d" / "pool2d.ipynb")
+    submissions, out, marker, server = plant_class(root, ATTACKS, students)
     other, other_address = cluster.start_worker("other-version", checkout_with_other_references(root / "other"))
     before = {"submissions": tree_digest(submissions), "tmp": set(os.listdir("/tmp"))}
     environment = dict(os.environ, GRADER_SECRET=f"{marker}-environment-secret", COURSE_CASE_SECONDS="2")

@@ -79,22 +79,32 @@ def attack_names():
     return sorted(path.stem for path in ATTACKS_DIR.glob("*.py"))
 
 
-@pytest.fixture(scope="module")
-def batch(tmp_path_factory):
-    """The class above, graded once; returns what the tests look at."""
-    root = tmp_path_factory.mktemp("threats")
+def plant_class(root, attacks, students):
+    """Plant each attack of `attacks` and each {student: answer scenario} of ASSIGNMENT in root/submissions.
+
+    Returns (submissions, out, marker, server): the class's folder, the output folder the attacks aim at,
+    the marker every attack writes wherever it can, and the loopback server they try to reach.
+    """
     submissions, out = root / "submissions", root / "out"
     marker = f"ATTACK{os.getpid()}x{int(time.time())}"
     server = RecordingServer(secret=f"{marker}-server-secret")
     values = {"MARKER": marker, "OUT": str(out), "SUBMISSIONS": str(submissions), "COURSE": str(REPO_ROOT),
               "PORT": str(server.port)}
     release = EXERCISES_DIR / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
-    for name in attack_names():
+    for name in attacks:
         source = string.Template((ATTACKS_DIR / f"{name}.py").read_text()).substitute(values)
         plant_answers(release, source, submissions / f"attack_{name}" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb")
-    honest_sources = scenario_sources(ASSIGNMENT)
-    for student, scenario in HONEST.items():
-        plant_answers(release, honest_sources[scenario], submissions / student / ASSIGNMENT / f"{ASSIGNMENT}.ipynb")
+    sources = scenario_sources(ASSIGNMENT)
+    for student, scenario in students.items():
+        plant_answers(release, sources[scenario], submissions / student / ASSIGNMENT / f"{ASSIGNMENT}.ipynb")
+    return submissions, out, marker, server
+
+
+@pytest.fixture(scope="module")
+def batch(tmp_path_factory):
+    """The class above, graded once; returns what the tests look at."""
+    root = tmp_path_factory.mktemp("threats")
+    submissions, out, marker, server = plant_class(root, attack_names(), HONEST)
     before = {"submissions": tree_digest(submissions),
               "tmp": set(os.listdir("/tmp"))}
     environment = dict(os.environ, GRADER_SECRET=f"{marker}-environment-secret", COURSE_CASE_SECONDS="2")

@@ -21,7 +21,6 @@ from .local_server import serving
 from .page_visit import visit_page
 
 BOOK_DIR = Path(os.environ.get("COURSE_BOOK_DIR", REPO_ROOT)).resolve()
-SITE_DIR = BOOK_DIR / "_build" / "html"
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
@@ -72,13 +71,6 @@ def executed_notebook(page):
 def book_config():
     """The book's `_config.yml`, as a dict."""
     return yaml.safe_load((BOOK_DIR / "_config.yml").read_text(encoding="utf-8"))
-
-
-@pytest.fixture(scope="session")
-def site_dir():
-    """The built site under test; fails (never skips) when it has not been built."""
-    assert (SITE_DIR / "index.html").exists(), f"No built site in {SITE_DIR}: run `make site` first."
-    return SITE_DIR
 
 
 @pytest.fixture(scope="session")

@@ -85,13 +85,18 @@ def test_a_solution_stays_hidden_until_clicked(browser, site_url, site_dir):
         page.close()
 
 
+def notebook_downloads(visited_pages, pages, title):
+    """(page, href) of the download link titled `title` on each of `pages`, which must point at <page>.ipynb."""
+    assert pages, f"the book has no page offering {title!r}"
+    for page in pages:
+        href = link_titled(visited_pages[page], title)
+        assert href.endswith(f"{page}.ipynb"), f"{page}: {title!r} points at {href}"
+        yield page, href
+
+
 def test_each_chapter_offers_its_notebook_with_the_same_code(visited_pages):
     """Does every chapter offer an .ipynb download, a valid notebook with the chapter's code cells?"""
-    chapters = chapter_pages()
-    assert chapters, "the book has no chapter written as a MyST notebook"
-    for chapter in chapters:
-        href = link_titled(visited_pages[chapter], "Download notebook file")
-        assert href.endswith(f"{chapter}.ipynb"), f"{chapter}: the notebook download points at {href}"
+    for chapter, href in notebook_downloads(visited_pages, chapter_pages(), "Download notebook file"):
         notebook = nbformat.reads(fetch(href).decode("utf-8"), as_version=4)
         nbformat.validate(notebook)
         source = jupytext.read(page_source(chapter))
@@ -102,11 +107,7 @@ def test_each_chapter_offers_its_notebook_with_the_same_code(visited_pages):
 
 def test_each_assignment_offers_the_student_notebook_unchanged(visited_pages):
     """Does every assignment page offer its student notebook, byte for byte the one in exercises/?"""
-    assignments = assignment_pages()
-    assert assignments, "_toc.yml lists no assignment page from exercises/"
-    for assignment in assignments:
-        href = link_titled(visited_pages[assignment], "Download source file")
-        assert href.endswith(f"{assignment}.ipynb"), f"{assignment}: the download points at {href}"
+    for assignment, href in notebook_downloads(visited_pages, assignment_pages(), "Download source file"):
         assert fetch(href) == (BOOK_DIR / f"{assignment}.ipynb").read_bytes(), (
             f"{assignment}: the downloaded notebook differs from {assignment}.ipynb"
         )
