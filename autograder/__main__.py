@@ -1,5 +1,6 @@
 """Command line: `python -m autograder COMMAND`."""
 import argparse
+import inspect
 import os
 import sys
 from pathlib import Path
@@ -35,6 +36,8 @@ def build_parser():
 
 
 def run_grade(args):
+    """Grade every student's notebook for ASSIGNMENT found in SUBMISSIONS_DIR. Each student's code runs
+    in a sandbox of its own (bubblewrap); the test cells run in this process, with the answers."""
     from . import grade  # imported on use: it pulls in nbgrader and rich
 
     return grade.main(args)
@@ -64,20 +67,17 @@ def parse_due(text):
         raise argparse.ArgumentTypeError(f"not a date and time: {text!r} (try '2026-12-01 23:59 UTC')")
 
 
-def add_command(commands, name, help, description):
-    """A command whose --help shows each option's default."""
-    return commands.add_parser(name, help=help, description=description,
-                               formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+def add_command(commands, name, run, help, cannot=None):
+    """A command that calls run(args); its --help describes it with run's docstring and shows each option's default."""
+    command = commands.add_parser(name, help=help, description=inspect.getdoc(run),
+                                  formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+    command.set_defaults(run=run, cannot=cannot or name)
+    return command
 
 
 def add_grade_command(commands):
-    grade = add_command(
-        commands, "grade",
-        help="grade a folder of submissions: grades.csv, feedback, report.html, gradebook",
-        description="Grade every student's notebook for ASSIGNMENT found in SUBMISSIONS_DIR. Each "
-                    "student's code runs in a sandbox of its own (bubblewrap); the test cells run in "
-                    "this process, with the answers.",
-    )
+    grade = add_command(commands, "grade", run_grade,
+                        help="grade a folder of submissions: grades.csv, feedback, report.html, gradebook")
     grade.add_argument("assignment", metavar="ASSIGNMENT", help="an assignment folder of solutions/")
     grade.add_argument("submissions_dir", metavar="SUBMISSIONS_DIR",
                        help="nbgrader layout, flat <student>_<anything>.ipynb files, or <student>.zip archives")
@@ -106,10 +106,11 @@ def add_grade_command(commands):
                        help="grade on a Dask cluster: a scheduler's address (tcp://HOST:8786, tls://...), or "
                             "local:N for N worker processes on this machine; see the README (default: here, --jobs)")
     grade.add_argument("--course", default=str(REPO_ROOT), help="course folder holding solutions/")
-    grade.set_defaults(run=run_grade, cannot="grade")
 
 
 def run_feedback(args):
+    """After hand-grading in nbgrader's formgrader, rewrite OUT_DIR's feedback pages (with the graders'
+    comments), grades.csv and report.html from the gradebook."""
     from . import hand_grades
 
     args.out_dir, args.course_root, args.db_url = Path(args.out), Path(args.course).resolve(), args.db
@@ -117,9 +118,9 @@ def run_feedback(args):
     return 0
 
 
-def add_command_on_graded_folder(commands, name, help, description):
+def add_command_on_graded_folder(commands, name, run, help, cannot):
     """A command that works on what `grade` wrote: ASSIGNMENT and --out OUT_DIR, then its own options."""
-    command = add_command(commands, name, help, description)
+    command = add_command(commands, name, run, help, cannot)
     command.add_argument("assignment", metavar="ASSIGNMENT")
     command.add_argument("--out", required=True, metavar="OUT_DIR", help="the folder `grade` wrote")
     return command
@@ -127,16 +128,15 @@ def add_command_on_graded_folder(commands, name, help, description):
 
 def add_feedback_command(commands):
     feedback = add_command_on_graded_folder(
-        commands, "feedback", help="update feedback, grades.csv and the report with the formgrader's hand grades",
-        description="After hand-grading in nbgrader's formgrader, rewrite OUT_DIR's feedback pages (with the "
-                    "graders' comments), grades.csv and report.html from the gradebook.",
-    )
+        commands, "feedback", run_feedback, cannot="update the feedback",
+        help="update feedback, grades.csv and the report with the formgrader's hand grades")
     feedback.add_argument("--db", metavar="URL", help="the gradebook, if `grade` was given --db")
     feedback.add_argument("--course", default=str(REPO_ROOT), help="course folder holding solutions/")
-    feedback.set_defaults(run=run_feedback, cannot="update the feedback")
 
 
 def run_export(args):
+    """Write OUT_DIR/<lms>_import.csv with each student's final score (hand grades and late penalties
+    included), in the import format of the LMS."""
     from . import lms_export
 
     args.out_dir = Path(args.out)
@@ -145,16 +145,13 @@ def run_export(args):
 
 def add_export_command(commands):
     export = add_command_on_graded_folder(
-        commands, "export", help="write the grades as a file Canvas or Moodle imports as it is",
-        description="Write OUT_DIR/<lms>_import.csv with each student's final score (hand grades and late "
-                    "penalties included), in the import format of the LMS.",
-    )
+        commands, "export", run_export, cannot="export",
+        help="write the grades as a file Canvas or Moodle imports as it is")
     export.add_argument("--lms", required=True, choices=("canvas", "moodle"))
     export.add_argument("--roster", metavar="CSV", help="the course's roster (roster.py): LMS ids and emails")
     export.add_argument("--column", metavar="HEADER",
                         help="the LMS's name of the assignment's grade column; for Canvas exactly as in its "
                              "own export, e.g. 'Pooling by hand (48213)' (default: ASSIGNMENT)")
-    export.set_defaults(run=run_export, cannot="export")
 
 
 def add_bench_command(commands):
@@ -182,27 +179,30 @@ def add_bench_command(commands):
     cluster.set_defaults(run=run_bench_cluster, cannot="benchmark")
 
 
+def run_publish_student(args):
+    """Write the students' repository into OUT (a git repository whose origin is repository.url of
+    _config.yml) and commit it if it changed. Stops, writing nothing, if the new tree holds a solution,
+    hidden case or reference value."""
+    return publish.main(args)
+
+
+def run_check_published(args):
+    """Exit 1, naming each file, if a FOLDER (such as the built site, _build/html) holds a solution line,
+    a hidden-test or answer-scenario line, a file of solutions/*/grading/ or a hidden reference value."""
+    return leak_scan.main(args)
+
+
 def add_publish_commands(commands):
     student = add_command(
-        commands, "publish-student",
-        help="write the students' public repository: the book and exercises/, never solutions/",
-        description="Write the students' repository into OUT (a git repository whose origin is "
-                    "repository.url of _config.yml) and commit it if it changed. Stops, writing "
-                    "nothing, if the new tree holds a solution, hidden case or reference value.",
-    )
+        commands, "publish-student", run_publish_student,
+        help="write the students' public repository: the book and exercises/, never solutions/")
     student.add_argument("--out", default=str(publish.DEFAULT_OUT), help="the repository to write")
     student.add_argument("--course", default=str(REPO_ROOT), help="the instructors' repository")
-    student.set_defaults(run=publish.main)
     check = add_command(
-        commands, "check-published",
-        help="look for solutions, hidden cases and reference values in folders about to be published",
-        description="Exit 1, naming each file, if a FOLDER (such as the built site, _build/html) holds a "
-                    "solution line, a hidden-test or answer-scenario line, a file of solutions/*/grading/ "
-                    "or a hidden reference value.",
-    )
+        commands, "check-published", run_check_published,
+        help="look for solutions, hidden cases and reference values in folders about to be published")
     check.add_argument("folders", nargs="+", metavar="FOLDER")
     check.add_argument("--course", default=str(REPO_ROOT), help="the instructors' repository, whose secrets to look for")
-    check.set_defaults(run=leak_scan.main)
 
 
 def put_own_tools_on_path():

@@ -23,7 +23,7 @@ from rich.table import Table
 from . import REPO_ROOT
 from .assignment_source import GradingSetupError, load_assignment_source
 from .discover import discover
-from .grade_one import GradingTask, grade_submission
+from .grade_one import grade_submission
 from .gradebook import DEFAULT_COURSE_ID, RELEASE_IGNORE, GradebookWriter, register_assignment
 from .grades_csv import write_grades_csv
 from .journal import Journal, load_results
@@ -262,7 +262,7 @@ def grade_with_retry(run, keeper, submission):
     for attempt in range(2):
         zygote = run.zygote
         try:
-            return grade_submission(GradingTask(submission), run)
+            return grade_submission(submission, run)
         except ZygoteGone:
             keeper.restart(zygote)
         except Exception as error:

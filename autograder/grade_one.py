@@ -23,23 +23,8 @@ from .validate import SubmissionProblem, read_notebook
 
 
 @dataclass
-class GradingTask:
-    """One submission (discover.Submission) to grade."""
-
-    submission: object
-
-    @property
-    def student_id(self):
-        return self.submission.student_id
-
-    @property
-    def notebook_name(self):
-        return self.submission.notebook_name
-
-
-@dataclass
 class Grading:
-    task: GradingTask
+    submission: object  # discover.Submission
     run: object  # the batch's GradingRun (grade.py): source, zygote, settings, snapshot, files
     nb: object = None
     notes: list = field(default_factory=list)
@@ -51,19 +36,20 @@ class Grading:
 
 
 def read_submission(grading):
-    grading.notes = list(grading.task.submission.notes)
-    grading.nb, upgraded = read_notebook(grading.task.submission.data, grading.task.notebook_name)
+    submission = grading.submission
+    grading.notes = list(submission.notes)
+    grading.nb, upgraded = read_notebook(submission.data, submission.notebook_name)
     grading.notes.extend(upgraded)
 
 
 def restore_tests(grading):
-    task, source = grading.task, grading.run.source
+    submission, source = grading.submission, grading.run.source
     try:
-        grading.nb, notes = restore_test_cells(grading.nb, source, task.student_id, grading.run.snapshot,
+        grading.nb, notes = restore_test_cells(grading.nb, source, submission.student_id, grading.run.snapshot,
                                                grading.run.template)
     except Exception as error:
         raise SubmissionProblem("invalid-notebook", one_line(
-            f"{task.notebook_name}: its cells could not be matched to the assignment's ({error})"))
+            f"{submission.notebook_name}: its cells could not be matched to the assignment's ({error})"))
     grading.notes.extend(notes)
 
 
@@ -103,7 +89,7 @@ def score(grading):
 def render_pages(grading):
     """The notebook as run (for nbgrader's formgrader) and the feedback page, as text for the batch to write."""
     grading.autograded = nbformat.writes(grading.nb)
-    grading.feedback = render_feedback(grading.nb, grading.run.source, grading.task.student_id, grading.outcome,
+    grading.feedback = render_feedback(grading.nb, grading.run.source, grading.submission.student_id, grading.outcome,
                                        grading.notes)
 
 
@@ -145,8 +131,8 @@ def failure_messages(grading):
 STEPS = (read_submission, restore_tests, flag_for_review, execute_cells, score, render_pages)
 
 
-def grade_submission(task, run):
-    """Run STEPS on one task; returns a dict of plain data for the batch's record.
+def grade_submission(submission, run):
+    """Run STEPS on one submission (discover.Submission); returns a dict of plain data for the batch's record.
 
     Keys: scores {grade_id: points}, status, message (one line), failures,
     review, answered {answer grade_id: changed?} or None if it never ran, seconds,
@@ -155,7 +141,7 @@ def grade_submission(task, run):
     Raises ZygoteGone only when the zygote is gone (the batch restarts it and retries).
     """
     started = time.monotonic()
-    grading = Grading(task, run)
+    grading = Grading(submission, run)
     zeros = {g: 0.0 for g, _ in run.source.grade_cells}
     try:
         for step in STEPS:

@@ -2,7 +2,7 @@
 import nbformat
 from nbformat.v4 import new_code_cell, new_notebook
 
-from autograder.grade_one import Grading, GradingTask, failure_messages
+from autograder.grade_one import Grading, failure_messages
 from autograder.run_notebook import ExecutionReport
 from autograder.scoring import Outcome
 
@@ -19,7 +19,7 @@ def graded(outputs, cases, earned):
     """A Grading whose one test cell has these outputs, recorded cases and points earned."""
     cell = new_code_cell("test.score()", metadata={"nbgrader": {"grade": True, "grade_id": "test_double", "points": 2}})
     cell.outputs = [nbformat.from_dict(o) for o in outputs]
-    grading = Grading(GradingTask(None), Run(), nb=new_notebook(cells=[cell]))
+    grading = Grading(None, Run(), nb=new_notebook(cells=[cell]))
     grading.report = ExecutionReport(cases=cases)
     grading.outcome = Outcome({"test_double": earned})
     return grading
