@@ -104,7 +104,7 @@ serve: book
 # The system packages come first, so that set-up stops before the long build
 # when they cannot be installed.
 test: test-packages book
-	$(PYTHON) -m pytest tests
+	$(PYTHON) -m pytest tests --durations=15
 
 assignments: $(INSTALLED)
 	$(PYTHON) -m autograder release
