@@ -116,7 +116,7 @@ def figure_problems(text):
     problems = []
     for cell in jupytext.reads(text, fmt="md:myst").cells:
         mystnb = cell.metadata.get("mystnb", {})
-        draws = re.search(r"\bfigures\.show|\bplt\.", cell.source) and not cell.source.startswith("import")
+        draws = re.search(r"\bfigures\.\w+\(|\bplt\.\w+\(", cell.source)
         if cell.cell_type != "code" or not (draws or "figure" in mystnb):
             continue
         name = cell.source.strip().splitlines()[0][:60]
@@ -281,6 +281,8 @@ BROKEN_LESSONS = {
     "figure code shown": (LESSON.replace("tags: [hide-input]\n", ""), figure_problems),
     "no alt text": (LESSON.replace("  image:\n    alt: A 4 by 4 grid of numbers with two shaded squares.\n", ""),
                     figure_problems),
+    "figure without caption, code shown": (LESSON + "\n```{code-cell} ipython3\nfig = figures.plot_curves(x, y)\n```\n",
+                                           figure_problems),
     "alt repeats caption": (LESSON.replace("A 4 by 4 grid of numbers with two shaded squares.",
                                            "Windows over a map."), figure_problems),
     "term not linked": (LESSON.replace("{term}`subgradients <subgradient>`", "subgradients"), term_link_problems),
