@@ -65,13 +65,13 @@ def prose(text):
     return "\n".join(line for line in markdown.splitlines() if not line.startswith("#"))
 
 
-def sections(text):
-    """The `##` headings of the Markdown, in order (code cells left out)."""
+def sections(text, levels=("## ",)):
+    """The headings of the Markdown at the given levels, in order (code cells left out)."""
     notebook = jupytext.reads(text, fmt="md:myst")
     return [
-        line[3:].strip()
+        line.split(" ", 1)[1].strip()
         for cell in notebook.cells if cell.cell_type == "markdown"
-        for line in cell.source.splitlines() if line.startswith("## ")
+        for line in cell.source.splitlines() if line.startswith(levels)
     ]
 
 
@@ -143,7 +143,7 @@ def term_link_problems(text):
         if not first:
             continue
         role = next((r for r in roles if r[0] <= first.start() < r[1]), None)
-        target = role and re.sub(r".*<(.*)>$", r"\1", role[2]).strip()
+        target = role and re.sub(r".*<(.*)>$", r"\1", role[2]).strip().lower()  # Sphinx ignores case
         if target != term:
             where = plain[max(0, first.start() - 30): first.end() + 30].replace("\n", " ")
             problems.append(f"first use of {term!r} is not {{term}}`...<{term}>`: ...{where}...")
@@ -152,12 +152,13 @@ def term_link_problems(text):
 
 def optional_section_problems(text):
     """Problems with the sections marked optional: there must be one, each saying it can be skipped."""
-    optional = [h for h in sections(text) if h.endswith(" (optional)")]
+    levels = ("## ", "### ", "#### ")
+    optional = [(level, h) for level in levels for h in sections(text, (level,)) if h.endswith(" (optional)")]
     if not optional:
         return ["no section heading ends in ' (optional)'"]
     problems = []
-    for heading in optional:
-        opening = text.split(f"## {heading}\n", 1)[1].strip().split("\n\n", 1)[0]
+    for level, heading in optional:
+        opening = text.split(f"\n{level}{heading}\n", 1)[1].strip().split("\n\n", 1)[0]
         if "first reading" not in opening:
             problems.append(f"'{heading}' does not open by saying it can be skipped on a first reading")
     return problems
@@ -297,8 +298,9 @@ BROKEN_LESSONS = {
 def test_the_checks_pass_a_lesson_that_follows_the_conventions():
     """Does a lesson that follows every convention pass the checks (its optional section aside)?"""
     assert [problem for check in CONVENTIONS.values() for problem in check(LESSON)] == []
-    marked = LESSON.replace("## A section\n\n", "## A section (optional)\n\nSkip it on a first reading.\n\n")
-    assert optional_section_problems(marked) == []
+    for level in ("## ", "### "):
+        marked = LESSON.replace("## A section\n\n", f"{level}A section (optional)\n\nSkip it on a first reading.\n\n")
+        assert optional_section_problems(marked) == []
 
 
 @pytest.mark.parametrize("case", BROKEN_LESSONS)
