@@ -29,7 +29,8 @@ from locations import REPO_ROOT
 
 matplotlib.use("Agg")  # a library figure function planted as an answer must not open a window
 
-import pooling_course  # noqa: E402  (after the backend is chosen)
+import matplotlib.pyplot as plt  # noqa: E402  (after the backend is chosen)
+import pooling_course  # noqa: E402
 
 CASE_SECONDS = 2.0  # per case; a function that hangs loses the rest of its cell's cases
 
@@ -194,8 +195,11 @@ def score_as(function, test, monkeypatch):
         assert getattr(namespace.get("checks"), "references", None), f"{folder.name}: no hidden cases loaded"
         namespace[name] = function
         body = ast.parse(source).body
-        exec(compile(ast.Module(body=body[:-1], type_ignores=[]), "test cell", "exec"), namespace)
-        return eval(compile(ast.Expression(body=body[-1].value), "test cell", "eval"), namespace)
+        try:
+            exec(compile(ast.Module(body=body[:-1], type_ignores=[]), "test cell", "exec"), namespace)
+            return eval(compile(ast.Expression(body=body[-1].value), "test cell", "eval"), namespace)
+        finally:
+            plt.close("all")  # the figures a planted plotting function drew
 
 
 def test_the_assignments_and_the_book_are_found():
