@@ -11,6 +11,7 @@ hidden cases are read from solutions/ at run time.
 import ast
 import builtins
 import contextlib
+import functools
 import importlib
 import inspect
 import io
@@ -21,9 +22,6 @@ import sys
 import jupytext
 import matplotlib
 import pytest
-import torch
-import torch.nn.functional as F
-from torch import nn
 
 from locations import REPO_ROOT
 
@@ -168,19 +166,19 @@ def defined_names(node):
     return [target.id for target in node.targets]
 
 
+@functools.lru_cache(maxsize=None)
 def book_functions():
+    """{where it is printed: function} for every function the book prints."""
     return {**library_functions(), **chapter_functions()}
 
 
-def score_as(function, test, monkeypatch):
-    """Points `function` earns when handed in as the function the graded test cell checks.
+def assignment_namespace(folder, monkeypatch):
+    """The assignment notebook's namespace after its cells other than answers and tests ran.
 
-    The assignment's own non-answer cells run first (its imports and checking
-    tools, which load the hidden cases, as plain `nbgrader autograde` does in
-    the course), then the test cell, public and hidden cases, with `function`
-    in the answer's place.
+    Those are its imports and its checking tools, which load the hidden cases
+    from solutions/<assignment>/grading/, as under plain `nbgrader autograde`
+    in the course.
     """
-    folder, _, name, _, source = test
     monkeypatch.chdir(folder)
     monkeypatch.syspath_prepend(str(folder))
     monkeypatch.setenv("COURSE_CASE_SECONDS", str(CASE_SECONDS))
@@ -192,9 +190,21 @@ def score_as(function, test, monkeypatch):
         for meta, cell in code_cells(folder / f"{folder.name}.ipynb"):
             if not meta.get("solution") and not meta.get("grade"):
                 exec(cell, namespace)
-        assert getattr(namespace.get("checks"), "references", None), f"{folder.name}: no hidden cases loaded"
-        namespace[name] = function
-        body = ast.parse(source).body
+    assert getattr(namespace.get("checks"), "references", None), f"{folder.name}: no hidden cases loaded"
+    return namespace
+
+
+def score_as(function, test, monkeypatch):
+    """Points `function` earns when handed in as the function the graded test cell checks.
+
+    The test cell runs as in the notebook, public and hidden cases, with
+    `function` in the answer's place; its last expression is the score.
+    """
+    folder, _, name, _, source = test
+    namespace = assignment_namespace(folder, monkeypatch)
+    namespace[name] = function
+    body = ast.parse(source).body
+    with contextlib.redirect_stdout(io.StringIO()):
         try:
             exec(compile(ast.Module(body=body[:-1], type_ignores=[]), "test cell", "exec"), namespace)
             return eval(compile(ast.Expression(body=body[-1].value), "test cell", "eval"), namespace)
@@ -238,7 +248,7 @@ def test_the_assignment_solution_earns_full_points(monkeypatch):
     """Is the scoring real: does each solution earn its test's points, and a stub none?"""
     for test in graded_tests():
         folder, _, name, points, _ = test
-        namespace = {"torch": torch, "F": F, "nn": nn}
+        namespace = assignment_namespace(folder, monkeypatch)
         for meta, source in code_cells(folder / f"{folder.name}.ipynb"):
             if meta.get("solution") and not meta.get("grade"):
                 exec(source, namespace)
