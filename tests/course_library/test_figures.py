@@ -24,6 +24,17 @@ def test_show_grids_labels_every_cell():
     assert len(second.texts) == 3
 
 
+def test_show_grids_can_share_one_colour_scale():
+    """With shared_scale, does a value get the same colour in every panel, read off one colour bar?"""
+    grids = [torch.tensor([[0.0, 1.0]]), torch.tensor([[-1.0, 0.0]])]
+    fig = figures.show_grids(grids, ["a", "b"], shared_scale=True)
+    first, second = fig.axes[:2]
+    assert [ax.images[0].get_clim() for ax in (first, second)] == [(-1.0, 1.0)] * 2
+    assert len(fig.axes) == 3  # the two panels and the colour bar
+    fig_own_scales = figures.show_grids(grids, ["a", "b"])
+    assert [ax.images[0].get_clim() for ax in fig_own_scales.axes] == [(0.0, 1.0), (-1.0, 0.0)]
+
+
 def test_show_pooling_windows_outlines_one_window_per_output():
     """Is there one outline on the input, and one on the output, for each output cell?"""
     X = torch.arange(16.).view(4, 4)

@@ -8,30 +8,38 @@ from matplotlib.patches import ConnectionPatch
 import numpy as np
 
 
-def show_grids(grids, titles, cmap="viridis", annotate=True, figsize_per=2.4):
+def show_grids(grids, titles, cmap="viridis", annotate=True, figsize_per=2.4, shared_scale=False):
     """Draw 2-D arrays side by side as heat maps, each cell labelled with its value.
 
     grids: sequence of 2-D tensors or arrays, shapes may differ.
     titles: one title per grid.
+    shared_scale: one colour scale for all panels (a colour means the same
+    value everywhere, shown by one colour bar); otherwise each panel spans
+    its own range.
     Returns the figure, so a chapter can add to it.
     """
     fig, axes = plt.subplots(1, len(grids), figsize=(figsize_per * len(grids), figsize_per))
     axes = np.atleast_1d(axes)
-    for ax, grid, title in zip(axes, grids, titles):
-        values = np.asarray(grid, dtype=float)
-        ax.imshow(values, cmap=cmap)
+    arrays = [np.asarray(grid, dtype=float) for grid in grids]
+    finite = np.concatenate([values[np.isfinite(values)] for values in arrays])
+    scale = dict(vmin=finite.min(), vmax=finite.max()) if shared_scale else {}
+    for ax, values, title in zip(axes, arrays, titles):
+        image = ax.imshow(values, cmap=cmap, **scale)
         ax.set_title(title, fontsize=10)
         ax.set_xticks([])
         ax.set_yticks([])
         if annotate:
-            _label_cells(ax, values)
+            _label_cells(ax, values, *((scale["vmin"], scale["vmax"]) if shared_scale else ()))
     fig.tight_layout()
+    if shared_scale:
+        fig.colorbar(image, ax=list(axes), shrink=0.8)
     return fig
 
 
-def _label_cells(ax, values):
-    """Write each cell's value on it, dark on light cells and light on dark."""
-    low, high = values.min(), values.max()
+def _label_cells(ax, values, low=None, high=None):
+    """Write each cell's value on it, dark on light cells and light on dark (of the range low..high)."""
+    low = values.min() if low is None else low
+    high = values.max() if high is None else high
     middle = (low + high) / 2
     for (row, col), value in np.ndenumerate(values):
         colour = "black" if value > middle else "white"

@@ -6,23 +6,21 @@ chapters (``fast_and_backward.md``) import it from here rather than retype it.
 import torch
 
 
-def pool2d(X, pool_size, mode="max"):
-    """Pool a 2-D tensor with stride 1 and no padding, one window at a time.
+def pool_windows(X, window, reduce):
+    """Reduce every window of a 2-D tensor, sliding one cell at a time, no padding.
 
-    X: floating-point tensor of shape (H, W). pool_size: a pair (p_h, p_w).
-    mode: "max", "avg" or "sum", the reduction applied to each window.
-    Returns a tensor of shape (H - p_h + 1, W - p_w + 1) with the dtype of X.
-    Raises ValueError for another mode or a window larger than X.
+    X: tensor of shape (H, W). window: a pair (p_h, p_w). reduce: a function
+    from a (p_h, p_w) tensor to one number, such as torch.max or torch.mean.
+    Returns a tensor of shape (H - p_h + 1, W - p_w + 1) holding reduce of
+    each window, with the dtype of X.
+    Raises ValueError when the window is larger than X.
     """
-    reductions = {"max": torch.max, "avg": torch.mean, "sum": torch.sum}
-    if mode not in reductions:
-        raise ValueError(f"pool2d: mode must be 'max', 'avg' or 'sum', got {mode!r}")
-    p_h, p_w = pool_size
-    if p_h > X.shape[0] or p_w > X.shape[1]:
-        raise ValueError(f"pool2d: window {tuple(pool_size)} does not fit in X of shape {tuple(X.shape)}")
-    reduce = reductions[mode]
-    Y = torch.zeros(X.shape[0] - p_h + 1, X.shape[1] - p_w + 1, dtype=X.dtype)
-    for i in range(Y.shape[0]):
-        for j in range(Y.shape[1]):
+    p_h, p_w = window
+    H, W = X.shape
+    if p_h > H or p_w > W:
+        raise ValueError(f"pool_windows: window {tuple(window)} does not fit in X of shape {tuple(X.shape)}")
+    Y = torch.empty(H - p_h + 1, W - p_w + 1, dtype=X.dtype)
+    for i in range(H - p_h + 1):
+        for j in range(W - p_w + 1):
             Y[i, j] = reduce(X[i:i + p_h, j:j + p_w])
     return Y
