@@ -58,11 +58,12 @@ CHAPTERS = [page for page in toc_entries() if page.startswith("book/") and is_ch
 
 
 def prose(text):
-    """The Markdown a reader reads: no front matter, code cells or included code, and no headings."""
+    """The Markdown a reader reads: no front matter, code cells or included code, headings or targets like `(label)=`."""
     notebook = jupytext.reads(text, fmt="md:myst")
     markdown = "\n\n".join(cell.source for cell in notebook.cells if cell.cell_type == "markdown")
     markdown = re.sub(r"```\{literalinclude\}.*?```", "", markdown, flags=re.S)
-    return "\n".join(line for line in markdown.splitlines() if not line.startswith("#"))
+    return "\n".join(line for line in markdown.splitlines()
+                     if not line.startswith("#") and not re.fullmatch(r"\([^)]*\)=\s*", line))
 
 
 def sections(text, levels=("## ",)):
