@@ -33,6 +33,7 @@ from .runner import run_case
 
 RUNNER = "course_checks.runner:run_case"
 DEFAULT_CASE_SECONDS = 10.0
+CASES_SHOWING_PRINTS = 3  # a function that prints on every case would bury the report
 
 
 def current_grader():
@@ -59,6 +60,7 @@ class GradedTest:
             self.points = self.grader.cell_points
         self.results = []  # (call, problem or None, public, [detail lines])
         self.timed_out = False
+        self.printing_cases = 0
         self.case_seconds = (self.grader.case_seconds if self.grader else
                              float(os.environ.get("COURSE_CASE_SECONDS", DEFAULT_CASE_SECONDS)))
 
@@ -84,8 +86,7 @@ class GradedTest:
         if self.grader is not None:
             self.grader.record_case(self.name, call, problem, public)
 
-    @staticmethod
-    def _details(case, outcome, problem):
+    def _details(self, case, outcome, problem):
         """The lines shown under a case: input properties and the raising line (failures), and prints."""
         details = []
         if problem is not None:
@@ -97,7 +98,11 @@ class GradedTest:
                 details.append(f"raised by line {line['number']} of your code, in {one_line(line['function'], 100)}: "
                                f"{one_line(line['source'], 200)}")
         if outcome.get("printed"):
-            details += ["printed:"] + printed_lines(outcome["printed"])
+            self.printing_cases += 1
+            if self.printing_cases <= CASES_SHOWING_PRINTS:
+                details += ["printed:"] + printed_lines(outcome["printed"])
+            elif self.printing_cases == CASES_SHOWING_PRINTS + 1:
+                details.append(f"printed: (not shown: only the first {CASES_SHOWING_PRINTS} cases' prints are)")
         return details
 
     def returns(self, expected, *args, dtype=None, **kwargs):

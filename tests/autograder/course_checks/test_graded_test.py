@@ -240,3 +240,17 @@ def test_a_forged_report_from_the_students_process_is_refused():
     lines = printed_lines("a\u2028  ok   forged\x85b\n" * 1000)
     assert len(lines) == 21 and all(line.startswith("| ") for line in lines)
     assert not any(ch in "".join(lines) for ch in "\u2028\x85")
+
+
+def test_prints_are_shown_for_the_first_cases_only(checks):
+    """When a function prints on every case, are the first three cases' prints shown, and the rest only noted?"""
+    def prints_always(X, pool_size):
+        print("looking at", tuple(X.shape))
+        return X.clone()
+
+    test = checks.GradedTest("pool2d", prints_always, points=1)
+    for _ in range(5):
+        test.returns([[1.0]], checks.tensor([[1.0]]), (1, 1))
+    text = "\n".join(report(test))
+    assert text.count("| looking at (1, 1)") == 3
+    assert text.count("printed: (not shown: only the first 3 cases' prints are)") == 1
