@@ -17,6 +17,10 @@ from .assignment_source import strip_hidden_tests
 
 MAX_OUTPUT_LINES = 40
 MAX_OUTPUT_CHARS = 4000
+# A test cell's report is the grader's own text (one line per case, a few under each failure), so it
+# may be longer: cut at 40 lines, a pool2d report would lose its hidden failures.
+MAX_REPORT_LINES = 400
+MAX_REPORT_CHARS = 40_000
 MAX_IMAGE_BASE64_CHARS = 400_000
 ANSI_ESCAPE = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 REDACTED = "[hidden test line removed]"
@@ -33,10 +37,10 @@ pre { background: #f6f8fa; padding: .6rem; overflow-x: auto; white-space: pre-wr
 """
 
 
-def truncate(text):
+def truncate(text, most_lines=MAX_OUTPUT_LINES, most_chars=MAX_OUTPUT_CHARS):
     lines = text.splitlines()
-    cut = len(lines) > MAX_OUTPUT_LINES or len(text) > MAX_OUTPUT_CHARS
-    text = "\n".join(lines[:MAX_OUTPUT_LINES])[:MAX_OUTPUT_CHARS]
+    cut = len(lines) > most_lines or len(text) > most_chars
+    text = "\n".join(lines[:most_lines])[:most_chars]
     return text + "\n... output truncated ..." if cut else text
 
 
@@ -54,8 +58,9 @@ class FeedbackPage:
             text = text.replace(line, REDACTED)
         return text
 
-    def pre(self, text, css=""):
-        self.parts.append(f'<div class="output {css}"><pre>{html.escape(truncate(self.clean(text)))}</pre></div>')
+    def pre(self, text, css="", report=False):
+        limits = (MAX_REPORT_LINES, MAX_REPORT_CHARS) if report else ()
+        self.parts.append(f'<div class="output {css}"><pre>{html.escape(truncate(self.clean(text), *limits))}</pre></div>')
 
     def raw(self, fragment):
         self.parts.append(fragment)
@@ -65,7 +70,7 @@ def _render_outputs(page, outputs, graded):
     for output in outputs:
         kind = output["output_type"]
         if kind == "stream":
-            page.pre(output["text"], "stderr" if output["name"] == "stderr" else "")
+            page.pre(output["text"], "stderr" if output["name"] == "stderr" else "", report=graded)
         elif kind == "error":
             # A test's traceback would quote the test's own lines: show only what failed.
             detail = [] if graded else output.get("traceback", [])

@@ -63,12 +63,21 @@ def describe_result(value):
     if kind is torch.Tensor:
         return {"tensor": tensor_record(value)}
     if isinstance(value, _TensorBase):
-        return {"other": kind.__name__, "tensor_subclass": True}
+        return {"other": type_name(kind), "tensor_subclass": True}
     if kind in (tuple, torch.Size):
         return {"tuple": [describe_result(item) for item in value], "size": kind is torch.Size}
     if value is None or kind in (bool, int, float, str):
         return {"plain": value if kind is not str else value[:200]}
-    return {"other": kind.__name__}
+    return {"other": type_name(kind)}
+
+
+def type_name(kind):
+    """The type's qualified name (`numpy.ndarray`), read from the type itself, never from the student's methods."""
+    module = type.__dict__["__module__"].__get__(kind, type)
+    name = type.__dict__["__qualname__"].__get__(kind, type)
+    if type(module) is not str or module == "builtins":
+        return str(name)[:200]
+    return f"{module}.{name}"[:200]
 
 
 def describe(value):
@@ -77,6 +86,8 @@ def describe(value):
         value = {"tensor": tensor_record(value)}
     if type(value) is dict and "tensor" in value:
         record = value["tensor"]
+        if not record["shape"] and len(record["values"]) == 1:  # a 0-d tensor: its value says more than its shape
+            return f"tensor({record['values'][0]!r}, dtype={record['dtype']})"
         dims = "×".join(str(n) for n in record["shape"])
         return f"<{dims} {record['dtype']} tensor>"
     if type(value) is dict and "tuple" in value:

@@ -39,3 +39,23 @@ def test_every_test_worth_points_gets_a_badge(assignment):
 def test_some_assignment_has_a_written_answer():
     """Is the written-answer badge above checked on at least one assignment of the course?"""
     assert any(load_assignment_source(REPO_ROOT, name).written_answers for name in assignment_names())
+
+
+def feedback_with_outputs(test_cell_text, answer_cell_text):
+    """The pool2d page of the untouched release, with these outputs under the first test cell and answer cell."""
+    source = load_assignment_source(REPO_ROOT, "pool2d")
+    nb = nbformat.read(EXERCISES_DIR / "pool2d" / source.notebook_path.name, as_version=4)
+    graded = [cell for cell in nb.cells if cell.metadata.get("nbgrader", {}).get("grade")]
+    answers = [cell for cell in nb.cells if cell.metadata.get("nbgrader", {}).get("solution")]
+    graded[0].outputs = [nbformat.v4.new_output("stream", name="stdout", text=test_cell_text)]
+    answers[0].outputs = [nbformat.v4.new_output("stream", name="stdout", text=answer_cell_text)]
+    scores = {grade_id: 0.0 for grade_id, _ in source.tests}
+    return render_feedback(nb, source, "student0001", Outcome(scores), notes=[])
+
+
+def test_a_test_cells_report_is_shown_whole_and_a_students_flood_cut():
+    """Is a long test report (a line per case, details under failures) kept whole, while a student's flood is cut?"""
+    report = "".join(f"  FAIL pool2d(case {n})  [hidden]\n       input: shape (4, 4)\n" for n in range(60))
+    page = feedback_with_outputs(report, "".join(f"flood {n}\n" for n in range(1000)))
+    assert "case 59" in page
+    assert "flood 39" in page and "flood 40" not in page

@@ -5,8 +5,10 @@ solutions/<assignment>/grading/scenarios/ (plus the solution notebook and the un
 release) in one `nbgrader autograde` run; the two runs go in parallel.
 """
 import csv
+import html
 import json
 import os
+import re
 import subprocess
 import sys
 
@@ -188,16 +190,49 @@ def test_answers_that_only_look_right_earn_no_hidden_case(graded, assignment):
         assert hidden_lines and len(passed) <= raising_cases(assignment), f"{scenario}: {passed}"
 
 
+def report_of(notebook_path):
+    """The lines the test cells of an autograded notebook printed."""
+    notebook = nbformat.read(notebook_path, 4)
+    return "".join(o.get("text", "") for c in notebook.cells if c.cell_type == "code" for o in c.outputs).splitlines()
+
+
+def hidden_failures(lines):
+    """{call line: [the lines under it]} of the failed hidden cases in a report."""
+    failures, current = {}, None
+    for line in lines:
+        if line.startswith("  ") and not line.startswith("       "):
+            current = line if line.lstrip().startswith("FAIL") and line.endswith("[hidden]") else None
+            if current:
+                failures[current] = []
+        elif current and line.startswith("       "):
+            failures[current].append(line.strip())
+    return failures
+
+
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)
-def test_reports_show_no_reference_values(graded, assignment):
-    """Does a failed hidden case say what differed without printing the reference values?"""
+def test_a_failed_hidden_case_shows_its_input_and_the_first_difference(graded, assignment):
+    """After grading, does each failed hidden case show its input's properties, and a wrong value the expected one?"""
     roots, _, _ = graded
-    notebook = nbformat.read(grading_course.autograded_notebook(roots[assignment], assignment, "hardcoded_examples"), 4)
-    lines = "".join(o.get("text", "") for c in notebook.cells if c.cell_type == "code" for o in c.outputs).splitlines()
-    hidden_failures = [lines[i + 1] for i, line in enumerate(lines[:-1])
-                       if line.lstrip().startswith("FAIL") and line.endswith("[hidden]")]
-    assert hidden_failures
-    assert not [line for line in hidden_failures if "expected" in line or "got" in line]
+    failures = hidden_failures(report_of(grading_course.autograded_notebook(roots[assignment], assignment,
+                                                                              "hardcoded_examples")))
+    assert failures
+    tensor_inputs = [under for call, under in failures.items() if "tensor>" in call]
+    assert tensor_inputs and all(any(line.startswith("input: shape (") for line in under) for under in tensor_inputs)
+    differing = [under[0] for under in failures.values() if under[0].startswith("differs at")]
+    assert differing and all(re.search(r"first at \[.*\]: expected -?[0-9.e+-]+, got -?[0-9.e+-]+", line)
+                             for line in differing)
+
+
+def test_feedback_names_the_mistake_and_the_students_line(graded):
+    """Does our grader's feedback page name the padded maximum, and show the student's line for an error?"""
+    roots, _, _ = graded
+    feedback = roots["pool2d"] / "ours_submitted" / "feedback"
+    padded = html.unescape((feedback / "max_pads_with_zero" / "pool2d" / "pool2d.html").read_text())
+    assert "a padded position won the maximum" in padded
+    assert re.search(r"input: shape \(\d+, \d+\), float(32|64), all negative, not whole numbers; padding 1", padded)
+    four_d = html.unescape((feedback / "multichannel_passes_4d_to_2d" / "pool2d" / "pool2d.html").read_text())
+    assert "raised ValueError: too many values to unpack (expected 2)" in four_d
+    assert re.search(r"raised by line \d+ of your code, in pool2d_strided: H, W = X\.shape", four_d)
 
 
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)

@@ -39,9 +39,10 @@ HONEST = {"aa_honest_first": "correct_vectorised", "honest_early": "correct_loop
           "honest_partial": "max_pads_with_zero", "zz_honest_last": "correct_loops"}
 BATCH_BOUND_SECONDS = 420
 # What each attacker's code may earn: nothing, but for the one that evades the pooling ban (flagged),
-# and the patched runner, which can forge what hard-coding the public examples earns (4 of pool2d's
-# 14 cases), never a hidden case.
-EARNED_BY_HONEST_CODE = {"bypasses_the_pooling_ban": 3.0, "escapes_the_checks": round(3 * 4 / 14, 4)}
+# the patched runner, which can forge what hard-coding the public examples earns (7 of pool2d's
+# 17 cases), never a hidden case, and the flood of prints around a correct pool2d.
+EARNED_BY_HONEST_CODE = {"bypasses_the_pooling_ban": 3.0, "escapes_the_checks": round(3 * 7 / 17, 4),
+                         "floods_the_report": 3.0}
 OUT_ENTRIES = {"autograded", "feedback", "grades.csv", "gradebook.db", "report.html", "results.jsonl"}
 
 
@@ -255,6 +256,21 @@ def test_escapes_the_checks(batch):
     report = printed(batch, "attack_escapes_the_checks")
     assert "FAIL" in report  # the test cells' reports were not cleared
     assert not [line for line in report.splitlines() if line.lstrip().startswith("ok") and "[hidden]" in line]
+
+
+def test_floods_the_report(batch):
+    """Do megabytes of prints, control characters and fake case lines leave the report capped, true and unforged?"""
+    assert_the_batch_was_not_harmed(batch, "floods_the_report")
+    row = batch["grades"]["attack_floods_the_report"]
+    assert row["status"] == "ok" and float(row["test_pool2d"]) == 3.0
+    page = (batch["out"] / "feedback" / "attack_floods_the_report" / ASSIGNMENT / f"{ASSIGNMENT}.html").read_text()
+    assert len(page) < 1_000_000 and not re.search("[\x00-\x08\x0b-\x1f\x7f\u2028]", page)
+    report = printed(batch, "attack_floods_the_report")
+    forged = [line for line in report.splitlines() if "FORGED" in line]
+    assert forged and all(line.startswith("       ") and not line.lstrip().startswith(("ok", "FAIL"))
+                          for line in forged)
+    printed_blocks = report.count("printed:")
+    assert printed_blocks and report.count("| ") <= 22 * printed_blocks
 
 
 # Leftovers

@@ -21,6 +21,14 @@ def case(function, args, kwargs, expect):
             "kwargs": {k: encode(v) for k, v in kwargs.items()}, "expect": expect}
 
 
+def raises(*words):
+    """A ValueError from an argument check: its message must name one of these words."""
+    return {"raises": "ValueError", "mentioning": list(words)}
+
+
+OUTPUT_IS_EMPTY = ("pool_size", "window", "empty", "output")
+
+
 def pooled(X, kernel_size, stride, padding, mode):
     """PyTorch's pooling of a (..., H, W) tensor (count_include_pad=True, ceil_mode=False)."""
     if mode == "max":
@@ -41,7 +49,7 @@ def pool2d_cases():
             cases.append(case("pool2d", (X, window), {"mode": mode}, encode(Y)))
     X = random_input(5, (4, 4), offset=-10.0)  # all negative: a max that starts from 0 fails
     cases.append(case("pool2d", (X, (2, 2)), {}, encode(pooled(X[None, None], 2, 1, 0, "max")[0, 0])))
-    cases.append(case("pool2d", (X, (2, 2)), {"mode": "sum"}, {"raises": "ValueError"}))
+    cases.append(case("pool2d", (X, (2, 2)), {"mode": "sum"}, raises("mode", "sum")))
     return cases
 
 
@@ -64,8 +72,8 @@ def pool2d_strided_cases():
                 "stride": stride, "padding": padding, "mode": mode}
             cases.append(case("pool2d_strided", (X, window), kwargs, encode(Y)))
     X = random_input(12, (5, 5))
-    cases.append(case("pool2d_strided", (X, 3), {"padding": 2}, {"raises": "ValueError"}))
-    cases.append(case("pool2d_strided", (X, (6, 2)), {}, {"raises": "ValueError"}))
+    cases.append(case("pool2d_strided", (X, 3), {"padding": 2}, raises("padding")))
+    cases.append(case("pool2d_strided", (X, (6, 2)), {}, raises(*OUTPUT_IS_EMPTY)))
     return cases
 
 
@@ -104,10 +112,19 @@ def pool_output_shape_cases():
         try:
             out = nn.MaxPool2d(kernel, **kwargs)(torch.zeros(1, 1, *size))
             expect = {"shape": list(out.shape[-2:])}
-        except RuntimeError:
-            expect = {"raises": "ValueError"}
+        except RuntimeError as error:
+            expect = raises(*the_offending_argument(str(error)))
         cases.append(case("pool_output_shape", (size, kernel), kwargs, expect))
     return cases
+
+
+def the_offending_argument(pytorch_message):
+    """What the message of a ValueError must name, from PyTorch's own error for the same arguments."""
+    if "stride" in pytorch_message:
+        return ("stride",)
+    if "pad" in pytorch_message:
+        return ("padding",)
+    return ("empty", "output", "kernel")
 
 
 def build_cases():
