@@ -18,7 +18,7 @@ Expected results, as the reference files store them:
 """
 import math
 
-from .diagnosis import one_line, shape_hint, value_hint
+from .diagnosis import MAX_PRINTED_CHARS, one_line, shape_hint, value_hint
 
 # Loops and vectorised code sum in different orders.
 TOLERANCE = {"float32": (1e-5, 1e-6), "float64": (1e-10, 1e-12)}
@@ -159,7 +159,7 @@ _RESULT = {"anyOf": [
     _object(["other"], {"other": {"type": "string", "maxLength": 200}, "tensor_subclass": {"type": "boolean"}}),
 ]}
 # What a runner's report may look like; anything else from the student's process is refused.
-_PRINTED = {"type": "string", "maxLength": 2100}  # runner.py caps at 2000, plus its note
+_PRINTED = {"type": "string", "maxLength": MAX_PRINTED_CHARS + 100}  # runner.py's cap, plus its note
 _LINE = _object(["number", "source", "function"], {
     "number": {"type": "integer", "minimum": 0}, "source": {"type": "string", "maxLength": 200},
     "function": {"type": "string", "maxLength": 100}})

@@ -13,8 +13,11 @@ line of the report.
 import math
 import re
 
+# What a student's function may print into a report: runner.py keeps this much in the student's
+# process, and printed_lines() cuts to it again here, since what arrives is not trusted.
 MAX_PRINTED_LINES = 20
 MAX_PRINTED_CHARS = 2000
+CUT_NOTE = "[... more output cut ...]"
 MAX_LINE_CHARS = 300
 PRINTED_PREFIX = "| "
 # C0 and C1 controls, DEL, and the Unicode line and paragraph separators.
@@ -34,7 +37,7 @@ def printed_lines(text):
     lines = text[:MAX_PRINTED_CHARS].split("\n")
     cut = cut or len(lines) > MAX_PRINTED_LINES
     shown = [PRINTED_PREFIX + one_line(line.replace("\t", "    ")) for line in lines[:MAX_PRINTED_LINES]]
-    return shown + ([PRINTED_PREFIX + "[... more output cut ...]"] if cut else [])
+    return shown + ([PRINTED_PREFIX + CUT_NOTE] if cut else [])
 
 
 def _pair(value):

@@ -32,12 +32,11 @@ import warnings
 import torch
 from torch import nn
 
+from .diagnosis import CUT_NOTE, MAX_PRINTED_CHARS, MAX_PRINTED_LINES
 from .encoding import decode, describe_result, encode, tensor_record
 from .pooling import PoolingWatch, drop_leftover_watches, quiet, torch_is_patched
 
 MAX_MESSAGE_CHARS = 300
-MAX_PRINTED_LINES = 20
-MAX_PRINTED_CHARS = 2000
 MAX_SOURCE_CHARS = 200
 # Frames from these folders are not the student's: the checks themselves, torch, the standard library.
 NOT_STUDENT_CODE = tuple(sorted({os.path.dirname(os.path.abspath(__file__)), os.path.dirname(torch.__file__),
@@ -80,7 +79,7 @@ class CappedText(io.TextIOBase):
         lines = "".join(self.parts).splitlines()
         cut = self.cut or len(lines) > MAX_PRINTED_LINES
         text = "\n".join(lines[:MAX_PRINTED_LINES])
-        return text + "\n[... more output cut ...]" if cut else text
+        return f"{text}\n{CUT_NOTE}" if cut else text
 
 
 @contextlib.contextmanager
